@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using RoomsPortal.Core.Persistence;
+
+namespace RoomsPortal.Migrations.Sqlite;
+
+/// <summary>Registers the SQLite provider with this assembly's migrations.</summary>
+public static class SqliteMigrations
+{
+    public static string AssemblyName => typeof(SqliteMigrations).Assembly.GetName().Name!;
+
+    public static DbContextOptionsBuilder UsePortalSqlite(this DbContextOptionsBuilder options, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(AssemblyName));
+    }
+}
+
+/// <summary>Lets <c>dotnet ef migrations add</c> build the context without starting the portal.</summary>
+internal sealed class DesignTimeFactory : IDesignTimeDbContextFactory<PortalDbContext>
+{
+    public PortalDbContext CreateDbContext(string[] args)
+    {
+        var options = new DbContextOptionsBuilder<PortalDbContext>();
+        options.UsePortalSqlite("Data Source=design-time.db");
+        return new PortalDbContext(options.Options);
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+using RoomsPortal.Core.Persistence;
+using RoomsPortal.Web.Infrastructure;
+using Serilog;
+
+namespace RoomsPortal.Web;
+
+public static class DependencyInjection
+{
+    public const string ReadyTag = "ready";
+
+    /// <summary>Everything the portal's web host needs: options, logging, database, health, Blazor and MudBlazor.</summary>
+    public static IHostApplicationBuilder AddWebServices(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new DataDirectory(
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.ResolveDataDirectory(builder.Environment.ContentRootPath)));
+
+        // Configured when first resolved so settings added by hosts (tests, environment) are all in.
+        services.AddSerilog((sp, logger) => logger
+            .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Services(sp)
+            .Enrich.FromLogContext()
+            .WriteTo.File(
+                Path.Combine(sp.GetRequiredService<DataDirectory>().Path, "logs", "roomsportal-.log"),
+                rollingInterval: RollingInterval.Day,
+                retainedFileCountLimit: 14,
+                formatProvider: System.Globalization.CultureInfo.InvariantCulture),
+            preserveStaticLogger: true);
+
+        // Keys for Data Protection (sign-in cookies, secrets at rest) live in the data folder, outside the database.
+        services.AddDataProtection().SetApplicationName("RoomsPortal");
+        services.AddOptions<KeyManagementOptions>().Configure<DataDirectory>((keys, data) =>
+            keys.XmlRepository = new FileSystemXmlRepository(
+                new DirectoryInfo(Path.Combine(data.Path, "keys")), NullLoggerFactory.Instance));
+
+        services.AddPortalDatabase();
+        services.AddHealthChecks()
+            .AddDbContextCheck<PortalDbContext>("database", HealthStatus.Unhealthy, [ReadyTag]);
+
+        services.AddCascadingAuthenticationState();
+        services.AddAuthorization();
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        return builder;
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using RoomsPortal.Core.Persistence;
+using RoomsPortal.Migrations.PostgreSql;
+using RoomsPortal.Migrations.Sqlite;
+using RoomsPortal.Migrations.SqlServer;
+
+namespace RoomsPortal.Web.Infrastructure;
+
+internal static partial class DatabaseSetup
+{
+    public const string SqliteFileName = "roomsportal.db";
+
+    /// <summary>Registers the context factory for the configured provider, read when first resolved.</summary>
+    public static IServiceCollection AddPortalDatabase(this IServiceCollection services)
+    {
+        services.AddDbContextFactory<PortalDbContext>((sp, options) =>
+        {
+            var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            switch (database.Provider)
+            {
+                case DatabaseProvider.Sqlite:
+                    options.UsePortalSqlite(SqliteConnectionString(sp, database));
+                    break;
+                case DatabaseProvider.SqlServer:
+                    options.UsePortalSqlServer(database.ConnectionString!);
+                    break;
+                case DatabaseProvider.PostgreSql:
+                    options.UsePortalPostgreSql(database.ConnectionString!);
+                    break;
+                default:
+                    throw new InvalidOperationException($"Database:Provider {database.Provider} is not known.");
+            }
+        });
+        return services;
+    }
+
+    private static string SqliteConnectionString(IServiceProvider sp, DatabaseOptions database)
+    {
+        if (!string.IsNullOrWhiteSpace(database.ConnectionString))
+        {
+            return database.ConnectionString;
+        }
+
+        var dataDirectory = sp.GetRequiredService<DataDirectory>().Path;
+        return $"Data Source={Path.Combine(dataDirectory, SqliteFileName)};Pooling=True";
+    }
+
+    /// <summary>Applies pending migrations before the portal takes requests.</summary>
+    public static async Task MigrateDatabaseAsync(this WebApplication app)
+    {
+        var factory = app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        await using var db = await factory.CreateDbContextAsync();
+        var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
+        if (pending.Count > 0)
+        {
+            LogApplyingMigrations(app.Logger, pending.Count, string.Join(", ", pending));
+            await db.Database.MigrateAsync();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applying {Count} database migration(s): {Migrations}")]
+    private static partial void LogApplyingMigrations(ILogger logger, int count, string migrations);
+}

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using RoomsPortal.Web;
+using RoomsPortal.Web.Components;
+using RoomsPortal.Web.Infrastructure;
+using Serilog;
+
+// The bootstrap logger reports failures that happen before the configured logger exists.
+Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture).CreateLogger();
+
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddWebServices();
+
+    var app = builder.Build();
+
+    if (!app.Environment.IsDevelopment())
+    {
+        app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        app.UseHsts();
+    }
+
+    app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+    app.UseSerilogRequestLogging();
+    app.UseAntiforgery();
+
+    app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
+    app.MapHealthChecks("/health/ready", new HealthCheckOptions
+    {
+        Predicate = check => check.Tags.Contains(DependencyInjection.ReadyTag),
+        ResponseWriter = HealthResponse.WriteAsync,
+    });
+
+    app.MapStaticAssets();
+    app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+    await app.MigrateDatabaseAsync();
+    await app.RunAsync();
+}
+catch (Exception ex) when (ex is not HostAbortedException)
+{
+    Log.Fatal(ex, "RoomsPortal failed to start");
+    throw;
+}
+finally
+{
+    await Log.CloseAndFlushAsync();
+}
+
+/// <summary>Exposed so tests can host the portal.</summary>
+public partial class Program;
