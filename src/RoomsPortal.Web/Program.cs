@@ -4,6 +4,11 @@ using RoomsPortal.Web.Components;
 using RoomsPortal.Web.Infrastructure;
 using Serilog;
 
+if (HealthProbe.IsRequested(args))
+{
+    return await HealthProbe.RunAsync(args, Console.Out);
+}
+
 // The bootstrap logger reports failures that happen before the configured logger exists.
 Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture).CreateLogger();
 
@@ -36,6 +41,7 @@ try
 
     await app.MigrateDatabaseAsync();
     await app.RunAsync();
+    return 0;
 }
 catch (Exception ex) when (ex is not HostAbortedException)
 {
