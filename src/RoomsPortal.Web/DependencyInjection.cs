@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using RoomsPortal.Core.Persistence;
+using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Infrastructure;
 using Serilog;
 
@@ -50,6 +51,7 @@ public static class DependencyInjection
 
         services.AddCascadingAuthenticationState();
         services.AddAuthorization();
+        services.AddConsoleApi();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         return builder;

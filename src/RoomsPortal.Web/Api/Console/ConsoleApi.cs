@@ -1,0 +1,83 @@
+using RoomsPortal.ConsoleClient.Protocol;
+using RoomsPortal.Core.Verification;
+
+namespace RoomsPortal.Web.Api.Console;
+
+/// <summary>The console setup protocol, version 1 (docs/console-protocol.md).</summary>
+public static class ConsoleApi
+{
+    public const string Root = "/api/console/v1";
+    public const int MaxAgreementVersionLength = 32;
+
+    public static IEndpointRouteBuilder MapConsoleApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup(Root).WithTags("Console").DisableAntiforgery();
+
+        api.MapPost("/verification", VerifyAsync)
+            .AllowAnonymous()
+            .RequireRateLimiting(ConsoleRateLimits.Verification);
+
+        var device = api.MapGroup("").RequireAuthorization(ConsoleAuthentication.Policy);
+        device.MapPost("/agreement", AcceptAgreementAsync);
+        return app;
+    }
+
+    private static async Task<IResult> VerifyAsync(HttpContext http, DeviceVerificationService verification, CancellationToken ct)
+    {
+        var (body, problem) = await ConsoleRequestReader.ReadAsync<VerifyDeviceRequest>(http.Request, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var device = new DeviceIdentity(body!.Make, body.Model, body.SerialNumber, body.FirmwareVersion);
+        var errors = new Dictionary<string, string>(device.Validate(), StringComparer.Ordinal);
+        if (body.VerificationInfo is { Length: > DeviceLimits.VerificationInfoMaxLength })
+        {
+            errors["verificationInfo"] = $"verificationInfo is longer than {DeviceLimits.VerificationInfoMaxLength} characters.";
+        }
+
+        if (errors.Count > 0)
+        {
+            return ConsoleProblems.InvalidRequest(errors);
+        }
+
+        var result = await verification.VerifyAsync(device, body.VerificationInfo, http.Connection.RemoteIpAddress?.ToString(), ct);
+        if (result.Succeeded)
+        {
+            var session = await verification.FindSessionAsync(result.Token!, ct);
+            return TypedResults.Ok(new VerifyDeviceResponse(
+                result.Token!, new DateTimeOffset(result.ExpiresAtUtc!.Value, TimeSpan.Zero), session?.AgreementAcceptedAtUtc is not null));
+        }
+
+        var (code, title) = result.FailureReason switch
+        {
+            VerificationFailureReason.VerificationInfoNotFound => (ConsoleErrorCodes.VerificationInfoNotFound, "The device verification information couldn't be found."),
+            VerificationFailureReason.DeviceNotCertified => (ConsoleErrorCodes.DeviceNotCertified, "This device is not a certified Teams Rooms device."),
+            _ => (ConsoleErrorCodes.VerificationInfoInvalid, "The device verification information is not valid for this device."),
+        };
+        return ConsoleProblems.Problem(
+            StatusCodes.Status422UnprocessableEntity,
+            code,
+            title,
+            string.Join(" ", result.Troubleshooting.Skip(1)),
+            new Dictionary<string, object?> { ["troubleshooting"] = result.Troubleshooting, ["failureId"] = result.FailureId });
+    }
+
+    private static async Task<IResult> AcceptAgreementAsync(HttpContext http, DeviceVerificationService verification, CancellationToken ct)
+    {
+        var (body, problem) = await ConsoleRequestReader.ReadAsync<AcceptAgreementRequest>(http.Request, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (string.IsNullOrWhiteSpace(body!.Version) || body.Version.Length > MaxAgreementVersionLength)
+        {
+            return ConsoleProblems.InvalidRequest("version", $"version is required and at most {MaxAgreementVersionLength} characters.");
+        }
+
+        await verification.AcceptAgreementAsync(http.User.SessionId(), body.Version.Trim(), ct);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,107 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using RoomsPortal.ConsoleClient.Protocol;
+using RoomsPortal.Core.Verification;
+
+namespace RoomsPortal.Web.Api.Console;
+
+/// <summary>
+/// The console credential: a bearer token from device verification. Only console endpoints and the console hub
+/// accept it, and they accept nothing else (an admin's cookie does not open them).
+/// </summary>
+public static class ConsoleAuthentication
+{
+    public const string Scheme = "ConsoleToken";
+    public const string Policy = "Console";
+    public const string SessionIdClaim = "rp:console_session";
+    public const string MakeClaim = "rp:make";
+    public const string ModelClaim = "rp:model";
+    public const string SerialClaim = "rp:serial";
+    public const string AgreementClaim = "rp:agreement";
+
+    public static Guid SessionId(this ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(SessionIdClaim)!);
+
+    public static DeviceIdentity Device(this ClaimsPrincipal user) =>
+        new(user.FindFirstValue(MakeClaim)!, user.FindFirstValue(ModelClaim)!, user.FindFirstValue(SerialClaim)!, null);
+}
+
+internal sealed class ConsoleTokenHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    DeviceVerificationService verification)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var token = ReadToken();
+        if (token is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var session = await verification.FindSessionAsync(token, Context.RequestAborted);
+        if (session is null)
+        {
+            return AuthenticateResult.Fail("The console credential is unknown or has expired.");
+        }
+
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, session.SerialNumber),
+            new(ClaimTypes.Name, $"{session.Make} {session.Model} ({session.SerialNumber})"),
+            new(ConsoleAuthentication.SessionIdClaim, session.Id.ToString()),
+            new(ConsoleAuthentication.MakeClaim, session.Make),
+            new(ConsoleAuthentication.ModelClaim, session.Model),
+            new(ConsoleAuthentication.SerialClaim, session.SerialNumber),
+        };
+        if (session.AgreementAcceptedAtUtc is not null)
+        {
+            claims.Add(new Claim(ConsoleAuthentication.AgreementClaim, session.AgreementVersion ?? ""));
+        }
+
+        var identity = new ClaimsIdentity(claims, ConsoleAuthentication.Scheme);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ConsoleAuthentication.Scheme));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await ConsoleProblems.Problem(
+                StatusCodes.Status401Unauthorized,
+                ConsoleErrorCodes.CredentialRequired,
+                "A device credential is required.",
+                "Run device verification again to get a new credential, then repeat the call.")
+            .ExecuteAsync(Context);
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        await ConsoleProblems.Problem(
+                StatusCodes.Status403Forbidden,
+                ConsoleErrorCodes.CredentialRequired,
+                "This call needs a device credential.",
+                "Console calls accept only the credential from device verification.")
+            .ExecuteAsync(Context);
+    }
+
+    private string? ReadToken()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return header["Bearer ".Length..].Trim();
+        }
+
+        // Browsers' WebSockets cannot send headers: SignalR puts the token in the query, for the hub only.
+        if (Request.Path.StartsWithSegments(ConsoleHubNames.Path) && Request.Query.TryGetValue("access_token", out var query))
+        {
+            return query.ToString();
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,32 @@
+using RoomsPortal.ConsoleClient.Protocol;
+
+namespace RoomsPortal.Web.Api.Console;
+
+/// <summary>RFC 9457 problem details with the stable <c>code</c> a console switches on.</summary>
+internal static class ConsoleProblems
+{
+    public static IResult Problem(int status, string code, string title, string? detail = null, IReadOnlyDictionary<string, object?>? extensions = null)
+    {
+        var all = new Dictionary<string, object?>(StringComparer.Ordinal) { ["code"] = code };
+        if (extensions is not null)
+        {
+            foreach (var (key, value) in extensions)
+            {
+                all[key] = value;
+            }
+        }
+
+        return TypedResults.Problem(detail: detail, statusCode: status, title: title, type: $"https://roomsportal.dev/problems/{code}", extensions: all);
+    }
+
+    public static IResult InvalidRequest(IReadOnlyDictionary<string, string> errors) =>
+        Problem(
+            StatusCodes.Status400BadRequest,
+            ConsoleErrorCodes.InvalidRequest,
+            "The request is not valid.",
+            string.Join(" ", errors.Values),
+            new Dictionary<string, object?> { ["errors"] = errors });
+
+    public static IResult InvalidRequest(string field, string error) =>
+        InvalidRequest(new Dictionary<string, string> { [field] = error });
+}

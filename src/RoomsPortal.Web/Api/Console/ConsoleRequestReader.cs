@@ -1,0 +1,56 @@
+using System.Text.Json;
+using RoomsPortal.ConsoleClient;
+
+namespace RoomsPortal.Web.Api.Console;
+
+/// <summary>
+/// Reads a console's JSON body with a size cap and answers malformed input with a 400 that says what is wrong,
+/// before anything is written.
+/// </summary>
+internal static class ConsoleRequestReader
+{
+    public const int MaxBodyBytes = 8 * 1024;
+
+    public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken ct)
+        where T : class
+    {
+        if (request.ContentLength is > MaxBodyBytes)
+        {
+            return (null, TooLarge());
+        }
+
+        if (request.ContentType is null || !request.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, ConsoleProblems.InvalidRequest("body", "Send the body as JSON with Content-Type: application/json."));
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return (null, TooLarge());
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(buffer.ToArray(), ConsoleSetupClient.Json);
+            return value is null
+                ? (null, ConsoleProblems.InvalidRequest("body", "The body is empty: send a JSON object."))
+                : (value, null);
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.Path is { Length: > 1 } path ? $" at {path}" : "";
+            return (null, ConsoleProblems.InvalidRequest("body", $"The body is not valid JSON for this call{where}."));
+        }
+    }
+
+    private static IResult TooLarge() =>
+        ConsoleProblems.InvalidRequest("body", $"The body is larger than {MaxBodyBytes} bytes.");
+}

@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using RoomsPortal.Core.Verification;
+
+namespace RoomsPortal.Web.Api.Console;
+
+internal static class ConsoleServices
+{
+    /// <summary>The console credential scheme, its policy and the console throttles.</summary>
+    public static IServiceCollection AddConsoleApi(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<DeviceVerificationService>();
+        services.TryAddSingleton<DeviceCatalogService>();
+
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ConsoleTokenHandler>(ConsoleAuthentication.Scheme, displayName: null, _ => { });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ConsoleAuthentication.Policy, policy => policy
+                .AddAuthenticationSchemes(ConsoleAuthentication.Scheme)
+                .RequireAuthenticatedUser()
+                .RequireClaim(ConsoleAuthentication.SessionIdClaim));
+        services.AddRateLimiter(options =>
+        {
+            options.AddConsolePolicies();
+            options.OnRejected = ConsoleRateLimits.OnRejectedAsync;
+        });
+        return services;
+    }
+}
