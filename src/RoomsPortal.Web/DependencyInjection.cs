@@ -23,6 +23,7 @@ public static class DependencyInjection
         var services = builder.Services;
 
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DemoDataOptions>().BindConfiguration(DemoDataOptions.Section);
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => new DataDirectory(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.ResolveDataDirectory(builder.Environment.ContentRootPath)));

@@ -26,10 +26,8 @@ try
         app.UseHsts();
     }
 
-    // Pages get the portal's not-found page; API and hub callers keep their problem details.
-    app.UseWhen(
-        http => !http.Request.Path.StartsWithSegments("/api") && !http.Request.Path.StartsWithSegments("/hubs"),
-        pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+    // Only empty error responses get the not-found page; API problem details already have a body and pass through.
+    app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
     app.UseSerilogRequestLogging();
     app.UseAuthentication();
     app.UseAuthorization();
@@ -48,6 +46,7 @@ try
     app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
     await app.MigrateDatabaseAsync();
+    await app.SeedDemoDataAsync();
     await app.RunAsync();
     return 0;
 }

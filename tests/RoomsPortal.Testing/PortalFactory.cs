@@ -19,6 +19,8 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     {
         DataDirectory = Path.Combine(Path.GetTempPath(), "roomsportal-tests", Guid.NewGuid().ToString("N"));
         _settings["Storage:DataDirectory"] = DataDirectory;
+        // Tests register the catalog they need; WithDemoData() turns the Development sample data back on.
+        _settings["DemoData:Enabled"] = "false";
     }
 
     public string DataDirectory { get; }
@@ -29,6 +31,9 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
         _settings[key] = value;
         return this;
     }
+
+    /// <summary>Seeds the Development demo data (the emulator's demo manufacturer) at start.</summary>
+    public PortalFactory WithDemoData() => WithSetting("DemoData:Enabled", "true");
 
     /// <summary>Serves on a real Kestrel port on 127.0.0.1 instead of the in-memory test server.</summary>
     public PortalFactory UseRealPort()
