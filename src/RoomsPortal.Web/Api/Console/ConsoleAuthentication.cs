@@ -19,12 +19,15 @@ public static class ConsoleAuthentication
     public const string MakeClaim = "rp:make";
     public const string ModelClaim = "rp:model";
     public const string SerialClaim = "rp:serial";
+    public const string FirmwareClaim = "rp:firmware";
     public const string AgreementClaim = "rp:agreement";
 
     public static Guid SessionId(this ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(SessionIdClaim)!);
 
     public static DeviceIdentity Device(this ClaimsPrincipal user) =>
-        new(user.FindFirstValue(MakeClaim)!, user.FindFirstValue(ModelClaim)!, user.FindFirstValue(SerialClaim)!, null);
+        new(user.FindFirstValue(MakeClaim)!, user.FindFirstValue(ModelClaim)!, user.FindFirstValue(SerialClaim)!, user.FindFirstValue(FirmwareClaim));
+
+    public static bool AcceptedAgreement(this ClaimsPrincipal user) => user.HasClaim(c => c.Type == AgreementClaim);
 }
 
 internal sealed class ConsoleTokenHandler(
@@ -57,6 +60,11 @@ internal sealed class ConsoleTokenHandler(
             new(ConsoleAuthentication.ModelClaim, session.Model),
             new(ConsoleAuthentication.SerialClaim, session.SerialNumber),
         };
+        if (session.FirmwareVersion is not null)
+        {
+            claims.Add(new Claim(ConsoleAuthentication.FirmwareClaim, session.FirmwareVersion));
+        }
+
         if (session.AgreementAcceptedAtUtc is not null)
         {
             claims.Add(new Claim(ConsoleAuthentication.AgreementClaim, session.AgreementVersion ?? ""));

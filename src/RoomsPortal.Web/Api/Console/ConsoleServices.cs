@@ -12,6 +12,11 @@ internal static class ConsoleServices
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DeviceVerificationService>();
         services.TryAddSingleton<DeviceCatalogService>();
+        services.AddOptions<ConsoleThrottleOptions>()
+            .BindConfiguration(ConsoleThrottleOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<ConsoleThrottle>();
 
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ConsoleTokenHandler>(ConsoleAuthentication.Scheme, displayName: null, _ => { });

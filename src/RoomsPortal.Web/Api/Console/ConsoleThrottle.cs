@@ -1,0 +1,94 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+using RoomsPortal.ConsoleClient.Protocol;
+
+namespace RoomsPortal.Web.Api.Console;
+
+/// <summary>Limits for the calls where a console could guess (docs/console-protocol.md, "Throttling").</summary>
+public sealed class ConsoleThrottleOptions
+{
+    public const string Section = "ConsoleThrottle";
+
+    /// <summary>Redemption attempts a minute for one device (by serial).</summary>
+    [Range(1, 1000)]
+    public int RedemptionsPerDevicePerMinute { get; set; } = 5;
+
+    /// <summary>Redemption attempts a minute from one source address (a building may sit behind one NAT).</summary>
+    [Range(1, 10_000)]
+    public int RedemptionsPerAddressPerMinute { get; set; } = 30;
+
+    /// <summary>Manual setup attempts a minute for one device.</summary>
+    [Range(1, 1000)]
+    public int ManualSetupsPerDevicePerMinute { get; set; } = 5;
+
+    /// <summary>Manual setup attempts a minute from one source address.</summary>
+    [Range(1, 10_000)]
+    public int ManualSetupsPerAddressPerMinute { get; set; } = 20;
+}
+
+/// <summary>
+/// Throttles a console call per device and per source address at once: the call goes through only when both
+/// windows have room. The built-in endpoint policies take one partition key; a chained limiter takes two.
+/// </summary>
+public sealed class ConsoleThrottle : IDisposable
+{
+    private readonly PartitionedRateLimiter<HttpContext> _redemption;
+    private readonly PartitionedRateLimiter<HttpContext> _manualSetup;
+
+    public ConsoleThrottle(IOptions<ConsoleThrottleOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var limits = options.Value;
+        _redemption = Chain(limits.RedemptionsPerDevicePerMinute, limits.RedemptionsPerAddressPerMinute);
+        _manualSetup = Chain(limits.ManualSetupsPerDevicePerMinute, limits.ManualSetupsPerAddressPerMinute);
+    }
+
+    /// <summary>Endpoint filter for OTP redemption.</summary>
+    public static EndpointFilterDelegate Redemption(EndpointFilterFactoryContext context, EndpointFilterDelegate next) =>
+        invocation => ThrottleAsync(invocation, next, t => t._redemption);
+
+    /// <summary>Endpoint filter for manual setup.</summary>
+    public static EndpointFilterDelegate ManualSetup(EndpointFilterFactoryContext context, EndpointFilterDelegate next) =>
+        invocation => ThrottleAsync(invocation, next, t => t._manualSetup);
+
+    public void Dispose()
+    {
+        _redemption.Dispose();
+        _manualSetup.Dispose();
+    }
+
+    private static async ValueTask<object?> ThrottleAsync(
+        EndpointFilterInvocationContext invocation, EndpointFilterDelegate next, Func<ConsoleThrottle, PartitionedRateLimiter<HttpContext>> pick)
+    {
+        var http = invocation.HttpContext;
+        var limiter = pick(http.RequestServices.GetRequiredService<ConsoleThrottle>());
+        using var lease = limiter.AttemptAcquire(http);
+        if (lease.IsAcquired)
+        {
+            return await next(invocation);
+        }
+
+        var seconds = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 60;
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return ConsoleProblems.Problem(
+            StatusCodes.Status429TooManyRequests,
+            ConsoleErrorCodes.TooManyAttempts,
+            "Too many attempts.",
+            $"Wait {seconds} seconds, then try again.");
+    }
+
+    private static PartitionedRateLimiter<HttpContext> Chain(int perDevice, int perAddress) =>
+        PartitionedRateLimiter.CreateChained(
+            PartitionedRateLimiter.Create<HttpContext, string>(http => RateLimitPartition.GetFixedWindowLimiter(
+                "device:" + (http.User.FindFirstValue(ConsoleAuthentication.SerialClaim)?.ToUpperInvariant() ?? "none"),
+                _ => Window(perDevice))),
+            PartitionedRateLimiter.Create<HttpContext, string>(http => RateLimitPartition.GetFixedWindowLimiter(
+                "address:" + ConsoleRateLimits.SourceAddress(http),
+                _ => Window(perAddress))));
+
+    private static FixedWindowRateLimiterOptions Window(int permits) =>
+        new() { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0, AutoReplenishment = true };
+}
