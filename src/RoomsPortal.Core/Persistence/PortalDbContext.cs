@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using RoomsPortal.Core.RoomGroups;
 using RoomsPortal.Core.Users;
 
@@ -20,4 +21,22 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
     }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        base.ConfigureConventions(configurationBuilder);
+        // SQLite has no date type and cannot compare or order DateTimeOffset; UTC ticks in an integer column can.
+        // Other providers keep their native timestamp types. The model is cached per provider, so this is safe.
+        if (Database.ProviderName == SqliteProviderName)
+        {
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+        }
+    }
+
+    private const string SqliteProviderName = "Microsoft.EntityFrameworkCore.Sqlite";
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.UtcTicks,
+        v => new DateTimeOffset(v, TimeSpan.Zero));
 }

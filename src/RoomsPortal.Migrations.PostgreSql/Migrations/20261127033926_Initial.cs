@@ -55,6 +55,25 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "AuditEntry",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OccurredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ActorId = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    ActorName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Category = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Operation = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Target = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Result = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Details = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditEntry", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "CertifiedModel",
                 columns: table => new
                 {
@@ -106,6 +125,18 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "PreRegisteredDevice",
+                columns: table => new
+                {
+                    SerialKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    AddedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PreRegisteredDevice", x => x.SerialKey);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "RoomGroups",
                 columns: table => new
                 {
@@ -116,6 +147,35 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_RoomGroups", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SetupFailure",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SerialKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    OccurredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    SourceAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SetupFailure", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TenantPreferences",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    OtpValidityHours = table.Column<int>(type: "integer", nullable: false),
+                    AutoApproval = table.Column<bool>(type: "boolean", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TenantPreferences", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -245,6 +305,165 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "ResourceAccount",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Upn = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    NormalizedUpn = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    DisplayName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    RoomGroupId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    ProtectedPassword = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    ProvisioningStatus = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ResourceAccount", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ResourceAccount_RoomGroups_RoomGroupId",
+                        column: x => x.RoomGroupId,
+                        principalTable: "RoomGroups",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RoomGroupApprovalOverride",
+                columns: table => new
+                {
+                    RoomGroupId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AutoApproval = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RoomGroupApprovalOverride", x => x.RoomGroupId);
+                    table.ForeignKey(
+                        name: "FK_RoomGroupApprovalOverride_RoomGroups_RoomGroupId",
+                        column: x => x.RoomGroupId,
+                        principalTable: "RoomGroups",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Device",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    ResourceAccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RoomGroupId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Make = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Model = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Serial = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    SerialKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Firmware = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Method = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    ProvisionedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    SignedInAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Device", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Device_ResourceAccount_ResourceAccountId",
+                        column: x => x.ResourceAccountId,
+                        principalTable: "ResourceAccount",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "OneTimePassword",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    BatchId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ResourceAccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CodeHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    RedeemedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    RedeemedBySerial = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OneTimePassword", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_OneTimePassword_ResourceAccount_ResourceAccountId",
+                        column: x => x.ResourceAccountId,
+                        principalTable: "ResourceAccount",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ApprovalRequest",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OtpId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ResourceAccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RoomGroupId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Serial = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    SerialKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Make = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Model = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Firmware = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    SourceAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    AutoApproved = table.Column<bool>(type: "boolean", nullable: false),
+                    RequestedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DecidedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    DecidedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    RejectReason = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    RejectNote = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    DeviceId = table.Column<Guid>(type: "uuid", nullable: true),
+                    SignInDataReleasedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApprovalRequest", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ApprovalRequest_OneTimePassword_OtpId",
+                        column: x => x.OtpId,
+                        principalTable: "OneTimePassword",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_ApprovalRequest_ResourceAccount_ResourceAccountId",
+                        column: x => x.ResourceAccountId,
+                        principalTable: "ResourceAccount",
+                        principalColumn: "Id");
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApprovalRequest_OtpId",
+                table: "ApprovalRequest",
+                column: "OtpId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApprovalRequest_ResourceAccountId",
+                table: "ApprovalRequest",
+                column: "ResourceAccountId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApprovalRequest_RoomGroupId_Status",
+                table: "ApprovalRequest",
+                columns: new[] { "RoomGroupId", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApprovalRequest_Status_RequestedAt",
+                table: "ApprovalRequest",
+                columns: new[] { "Status", "RequestedAt" });
+
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
                 table: "AspNetRoleClaims",
@@ -283,6 +502,16 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_AuditEntry_Category_OccurredAt",
+                table: "AuditEntry",
+                columns: new[] { "Category", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEntry_OccurredAt",
+                table: "AuditEntry",
+                column: "OccurredAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_CertifiedModel_Make_Model",
                 table: "CertifiedModel",
                 columns: new[] { "Make", "Model" },
@@ -300,16 +529,69 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Device_ResourceAccountId",
+                table: "Device",
+                column: "ResourceAccountId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Device_RoomGroupId",
+                table: "Device",
+                column: "RoomGroupId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Device_SerialKey",
+                table: "Device",
+                column: "SerialKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ManufacturerKey_Make_KeyName",
                 table: "ManufacturerKey",
                 columns: new[] { "Make", "KeyName" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_OneTimePassword_CodeHash",
+                table: "OneTimePassword",
+                column: "CodeHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OneTimePassword_ExpiresAt",
+                table: "OneTimePassword",
+                column: "ExpiresAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OneTimePassword_ResourceAccountId_CreatedAt",
+                table: "OneTimePassword",
+                columns: new[] { "ResourceAccountId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ResourceAccount_NormalizedUpn",
+                table: "ResourceAccount",
+                column: "NormalizedUpn",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ResourceAccount_RoomGroupId_DisplayName",
+                table: "ResourceAccount",
+                columns: new[] { "RoomGroupId", "DisplayName" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_RoomGroups_Name",
                 table: "RoomGroups",
                 column: "Name",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SetupFailure_OccurredAt",
+                table: "SetupFailure",
+                column: "OccurredAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SetupFailure_SerialKey_OccurredAt",
+                table: "SetupFailure",
+                columns: new[] { "SerialKey", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_VerificationFailure_OccurredAtUtc",
@@ -326,6 +608,9 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "ApprovalRequest");
+
+            migrationBuilder.DropTable(
                 name: "AspNetRoleClaims");
 
             migrationBuilder.DropTable(
@@ -341,25 +626,49 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
+                name: "AuditEntry");
+
+            migrationBuilder.DropTable(
                 name: "CertifiedModel");
 
             migrationBuilder.DropTable(
                 name: "ConsoleSession");
 
             migrationBuilder.DropTable(
+                name: "Device");
+
+            migrationBuilder.DropTable(
                 name: "ManufacturerKey");
 
             migrationBuilder.DropTable(
-                name: "RoomGroups");
+                name: "PreRegisteredDevice");
+
+            migrationBuilder.DropTable(
+                name: "RoomGroupApprovalOverride");
+
+            migrationBuilder.DropTable(
+                name: "SetupFailure");
+
+            migrationBuilder.DropTable(
+                name: "TenantPreferences");
 
             migrationBuilder.DropTable(
                 name: "VerificationFailure");
+
+            migrationBuilder.DropTable(
+                name: "OneTimePassword");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");
+
+            migrationBuilder.DropTable(
+                name: "ResourceAccount");
+
+            migrationBuilder.DropTable(
+                name: "RoomGroups");
         }
     }
 }

@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore;
+using RoomsPortal.Core.Persistence;
+
+namespace RoomsPortal.Core.Approvals;
+
+/// <summary>
+/// The per-console guess limit: <see cref="MaxFailures"/> failed redemptions or manual sign-ins within
+/// <see cref="Window"/> lock the serial out for <see cref="LockoutDuration"/> after the last of them.
+/// </summary>
+public static class DeviceLockout
+{
+    public const int MaxFailures = 5;
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
+    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
+
+    /// <summary>When the serial's lockout ends, or null when it is not locked out at <paramref name="now"/>.</summary>
+    internal static async Task<DateTimeOffset?> LockedOutUntilAsync(PortalDbContext db, string serialKey, DateTimeOffset now, CancellationToken ct)
+    {
+        var since = now - Window - LockoutDuration;
+        var times = await db.Set<SetupFailure>().AsNoTracking()
+            .Where(f => f.SerialKey == serialKey && f.OccurredAt > since)
+            .OrderBy(f => f.OccurredAt)
+            .Select(f => f.OccurredAt)
+            .ToListAsync(ct);
+        DateTimeOffset? until = null;
+        for (var i = MaxFailures - 1; i < times.Count; i++)
+        {
+            if (times[i] - times[i - MaxFailures + 1] < Window)
+            {
+                var end = times[i] + LockoutDuration;
+                if (end > now && (until is null || end > until))
+                {
+                    until = end;
+                }
+            }
+        }
+
+        return until;
+    }
+}

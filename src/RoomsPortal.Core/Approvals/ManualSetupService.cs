@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Common;
+using RoomsPortal.Core.Devices;
+using RoomsPortal.Core.Persistence;
+using RoomsPortal.Core.ResourceAccounts;
+
+namespace RoomsPortal.Core.Approvals;
+
+/// <summary>The console's Manual setup path: the technician types the account's email and password.</summary>
+public sealed class ManualSetupService(IDbContextFactory<PortalDbContext> dbFactory, SignInDataProtector protector, TimeProvider time)
+{
+    public async Task<Result<ManualSignInOutcome, ManualSignInError>> ManualSignInAsync(
+        string email, string password, DeviceInfo device, string? sourceAddress, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (!device.IsValid)
+        {
+            return ManualSignInError.InvalidCredentials;
+        }
+
+        device = device.Trimmed();
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await DeviceLockout.LockedOutUntilAsync(db, device.SerialKey, now, ct) is not null)
+        {
+            return ManualSignInError.DeviceLockedOut;
+        }
+
+        var key = ResourceAccount.Normalize(email ?? string.Empty);
+        var account = key.Length is 0 or > ResourceAccount.UpnMaxLength
+            ? null
+            : await db.Set<ResourceAccount>().FirstOrDefaultAsync(a => a.NormalizedUpn == key, ct);
+        if (account is null || !PasswordMatches(account.ProtectedPassword, password))
+        {
+            await Provisioning.RecordFailureAsync(dbFactory, device, sourceAddress, AuditOperations.ManualSignInFailed,
+                nameof(ManualSignInError.InvalidCredentials), account?.Upn ?? "unknown", now, ct);
+            return ManualSignInError.InvalidCredentials;
+        }
+
+        if (!account.Enabled)
+        {
+            await Provisioning.RecordFailureAsync(dbFactory, device, sourceAddress, AuditOperations.ManualSignInFailed,
+                nameof(ManualSignInError.AccountDisabled), account.Upn, now, ct);
+            return ManualSignInError.AccountDisabled;
+        }
+
+        var recorded = await Provisioning.RecordDeviceAsync(db, account, device, ProvisioningMethod.Manual, now, signedIn: true, ct);
+        db.Add(AuditEntry.Create(now, Actor.Console(device.Serial), AuditCategory.Devices, AuditOperations.ManualSignInSucceeded, account.Upn,
+            details: $"Device {device.Make} {device.Model} serial {device.Serial} provisioned by manual setup; source {sourceAddress ?? "unknown"}"));
+        await db.SaveChangesAsync(ct);
+        return new ManualSignInOutcome(account.Upn, recorded.Id);
+    }
+
+    private bool PasswordMatches(string? protectedPassword, string? candidate)
+    {
+        if (protectedPassword is null || string.IsNullOrEmpty(candidate))
+        {
+            return false;
+        }
+
+        string stored;
+        try
+        {
+            stored = protector.Unprotect(protectedPassword);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(stored), Encoding.UTF8.GetBytes(candidate));
+    }
+}

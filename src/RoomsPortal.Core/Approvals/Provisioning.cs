@@ -1,0 +1,66 @@
+using Microsoft.EntityFrameworkCore;
+using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Common;
+using RoomsPortal.Core.Devices;
+using RoomsPortal.Core.Persistence;
+using RoomsPortal.Core.ResourceAccounts;
+
+namespace RoomsPortal.Core.Approvals;
+
+/// <summary>Steps shared by OTP approval and manual set-up.</summary>
+internal static class Provisioning
+{
+    /// <summary>Records the console in the inventory (one row per serial) and marks the account provisioned.</summary>
+    public static async Task<Device> RecordDeviceAsync(
+        PortalDbContext db, ResourceAccount account, DeviceInfo device, ProvisioningMethod method, DateTimeOffset now, bool signedIn, CancellationToken ct)
+    {
+        var key = device.SerialKey;
+        var row = await db.Set<Device>().FirstOrDefaultAsync(d => d.SerialKey == key, ct);
+        if (row is null)
+        {
+            row = new Device
+            {
+                Id = Guid.NewGuid(),
+                Make = device.Make,
+                Model = device.Model,
+                Serial = device.Serial,
+                SerialKey = key,
+            };
+            db.Add(row);
+        }
+
+        row.ResourceAccountId = account.Id;
+        row.RoomGroupId = account.RoomGroupId;
+        row.Make = device.Make;
+        row.Model = device.Model;
+        row.Firmware = device.Firmware;
+        row.Method = method;
+        row.ProvisionedAt = now;
+        row.SignedInAt = signedIn ? now : null;
+        account.ProvisioningStatus = ProvisioningStatus.Provisioned;
+        account.UpdatedAt = now;
+        return row;
+    }
+
+    /// <summary>Counts a failed attempt toward the console's lockout and audits it under Security, in one save.</summary>
+    public static async Task RecordFailureAsync(
+        IDbContextFactory<PortalDbContext> dbFactory, DeviceInfo device, string? sourceAddress, string operation, string kind,
+        string target, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Add(new SetupFailure
+        {
+            Id = Guid.NewGuid(),
+            SerialKey = device.SerialKey,
+            OccurredAt = now,
+            SourceAddress = Clip(sourceAddress),
+            Kind = kind,
+        });
+        db.Add(AuditEntry.Create(now, Actor.Console(device.Serial), AuditCategory.Security, operation, target, AuditResult.Failed,
+            $"{kind}; make {device.Make}, model {device.Model}, serial {device.Serial}, source {sourceAddress ?? "unknown"}"));
+        await db.SaveChangesAsync(ct);
+    }
+
+    public static string? Clip(string? sourceAddress) =>
+        sourceAddress is { Length: > 64 } ? sourceAddress[..64] : sourceAddress;
+}

@@ -1,0 +1,105 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using RoomsPortal.Core.Common;
+
+namespace RoomsPortal.Core.Audit;
+
+/// <summary>The audit log's categories.</summary>
+public enum AuditCategory
+{
+    ResourceAccounts,
+    Otps,
+    Approvals,
+    Devices,
+    Preferences,
+    Security,
+}
+
+/// <summary>Whether the audited operation succeeded.</summary>
+public enum AuditResult
+{
+    Successful,
+    Failed,
+}
+
+/// <summary>One audit log line. Never holds a code or a password.</summary>
+public sealed class AuditEntry
+{
+    public const int TextMaxLength = 256;
+    public const int DetailsMaxLength = 2000;
+
+    public Guid Id { get; set; }
+
+    public DateTimeOffset OccurredAt { get; set; }
+
+    public required string ActorId { get; set; }
+
+    public required string ActorName { get; set; }
+
+    public AuditCategory Category { get; set; }
+
+    public required string Operation { get; set; }
+
+    public required string Target { get; set; }
+
+    public AuditResult Result { get; set; }
+
+    public string? Details { get; set; }
+
+    internal static AuditEntry Create(
+        DateTimeOffset now, Actor actor, AuditCategory category, string operation, string target,
+        AuditResult result = AuditResult.Successful, string? details = null) => new()
+        {
+            Id = Guid.NewGuid(),
+            OccurredAt = now,
+            ActorId = Truncate(actor.Id, TextMaxLength),
+            ActorName = Truncate(actor.DisplayName, TextMaxLength),
+            Category = category,
+            Operation = operation,
+            Target = Truncate(target, TextMaxLength),
+            Result = result,
+            Details = details is null ? null : Truncate(details, DetailsMaxLength),
+        };
+
+    private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
+}
+
+/// <summary>The operations written to the audit log (stable strings: exports and filters use them).</summary>
+public static class AuditOperations
+{
+    public const string AccountsImported = "ResourceAccounts.Imported";
+    public const string AccountUpdated = "ResourceAccounts.Updated";
+    public const string RoomGroupCreated = "RoomGroups.Created";
+    public const string RoomGroupRenamed = "RoomGroups.Renamed";
+    public const string OtpGenerated = "Otps.Generated";
+    public const string OtpRevoked = "Otps.Revoked";
+    public const string OtpRedeemed = "Otps.Redeemed";
+    public const string RedemptionFailed = "Otps.RedemptionFailed";
+    public const string RequestApproved = "Approvals.Approved";
+    public const string RequestAutoApproved = "Approvals.AutoApproved";
+    public const string RequestRejected = "Approvals.Rejected";
+    public const string RequestExpired = "Approvals.Expired";
+    public const string SignInDataReleased = "Devices.SignInDataReleased";
+    public const string DeviceProvisioned = "Devices.Provisioned";
+    public const string ManualSignInSucceeded = "Devices.ManualSignIn";
+    public const string ManualSignInFailed = "Security.ManualSignInFailed";
+    public const string PreferencesUpdated = "Preferences.Updated";
+    public const string AuditPurged = "Audit.Purged";
+}
+
+internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> builder)
+    {
+        builder.HasKey(e => e.Id);
+        builder.Property(e => e.ActorId).HasMaxLength(AuditEntry.TextMaxLength).IsRequired();
+        builder.Property(e => e.ActorName).HasMaxLength(AuditEntry.TextMaxLength).IsRequired();
+        builder.Property(e => e.Category).HasConversion<string>().HasMaxLength(32);
+        builder.Property(e => e.Operation).HasMaxLength(64).IsRequired();
+        builder.Property(e => e.Target).HasMaxLength(AuditEntry.TextMaxLength).IsRequired();
+        builder.Property(e => e.Result).HasConversion<string>().HasMaxLength(16);
+        builder.Property(e => e.Details).HasMaxLength(AuditEntry.DetailsMaxLength);
+        builder.HasIndex(e => e.OccurredAt);
+        builder.HasIndex(e => new { e.Category, e.OccurredAt });
+    }
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using RoomsPortal.Core.Common;
+using RoomsPortal.Core.Csv;
+using RoomsPortal.Core.Persistence;
+
+namespace RoomsPortal.Core.Audit;
+
+/// <summary>Filter of the audit page.</summary>
+public sealed record AuditQuery(
+    DateTimeOffset? From = null,
+    DateTimeOffset? To = null,
+    AuditCategory? Category = null,
+    string? ActorId = null,
+    string? Target = null,
+    int Page = 1,
+    int PageSize = 50);
+
+/// <summary>Reads, exports and purges the audit log.</summary>
+public sealed class AuditService(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time)
+{
+    /// <summary>How long entries are kept.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(180);
+
+    public async Task<PagedResult<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var (page, size) = Paging.Clamp(query.Page, query.PageSize);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var entries = Filter(db.Set<AuditEntry>().AsNoTracking(), query);
+        var total = await entries.CountAsync(ct);
+        var items = await entries.OrderByDescending(e => e.OccurredAt).Skip((page - 1) * size).Take(size).ToListAsync(ct);
+        return new PagedResult<AuditEntry>(items, total, page, size);
+    }
+
+    /// <summary>Entries from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive) as CSV, oldest first.</summary>
+    public async Task<string> ExportCsvAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var entries = await db.Set<AuditEntry>().AsNoTracking()
+            .Where(e => e.OccurredAt >= from && e.OccurredAt < to)
+            .OrderBy(e => e.OccurredAt)
+            .ToListAsync(ct);
+        var writer = new CsvWriter();
+        writer.WriteRow(["time (UTC)", "category", "operation", "result", "actor id", "actor", "target", "details"]);
+        foreach (var e in entries)
+        {
+            writer.WriteRow([
+                e.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                e.Category.ToString(), e.Operation, e.Result.ToString(), e.ActorId, e.ActorName, e.Target, e.Details]);
+        }
+
+        return writer.ToString();
+    }
+
+    /// <summary>Deletes entries older than <see cref="Retention"/>. Returns how many.</summary>
+    public async Task<int> PurgeAsync(CancellationToken ct = default)
+    {
+        var cutoff = time.GetUtcNow() - Retention;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Set<AuditEntry>().Where(e => e.OccurredAt < cutoff).ExecuteDeleteAsync(ct);
+    }
+
+    private static IQueryable<AuditEntry> Filter(IQueryable<AuditEntry> entries, AuditQuery query)
+    {
+        if (query.From is { } from)
+        {
+            entries = entries.Where(e => e.OccurredAt >= from);
+        }
+
+        if (query.To is { } to)
+        {
+            entries = entries.Where(e => e.OccurredAt < to);
+        }
+
+        if (query.Category is { } category)
+        {
+            entries = entries.Where(e => e.Category == category);
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.ActorId))
+        {
+            entries = entries.Where(e => e.ActorId == query.ActorId);
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Target))
+        {
+            var target = query.Target.Trim();
+            entries = entries.Where(e => e.Target.Contains(target));
+        }
+
+        return entries;
+    }
+}

@@ -1,0 +1,293 @@
+using System.Net.Mail;
+using Microsoft.EntityFrameworkCore;
+using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Common;
+using RoomsPortal.Core.Csv;
+using RoomsPortal.Core.Persistence;
+using RoomsPortal.Core.RoomGroups;
+
+namespace RoomsPortal.Core.ResourceAccounts;
+
+/// <summary>Why an account is not ready for an OTP.</summary>
+[Flags]
+public enum ReadinessReasons
+{
+    None = 0,
+    Disabled = 1,
+    NoSignInData = 2,
+    NoRoomGroup = 4,
+}
+
+/// <summary>The readiness the Resource Accounts grid shows.</summary>
+public enum Readiness
+{
+    NoActionNeeded,
+    NeedsAction,
+}
+
+/// <summary>An account as the grid and the OTP wizard show it.</summary>
+public sealed record ResourceAccountView(
+    Guid Id,
+    string Upn,
+    string DisplayName,
+    Guid? RoomGroupId,
+    string? RoomGroupName,
+    bool Enabled,
+    bool HasSignInData,
+    ProvisioningStatus ProvisioningStatus,
+    ReadinessReasons Reasons)
+{
+    public Readiness Readiness => Reasons == ReadinessReasons.None ? Readiness.NoActionNeeded : Readiness.NeedsAction;
+
+    /// <summary>
+    /// Whether the OTP wizard may select it. Missing sign-in data does not block: both OTP configurations set a password.
+    /// </summary>
+    public bool CanGetOtp => (Reasons & ~ReadinessReasons.NoSignInData) == ReadinessReasons.None;
+
+    internal static ReadinessReasons ReasonsFor(bool enabled, bool hasSignInData, Guid? roomGroupId) =>
+        (enabled ? ReadinessReasons.None : ReadinessReasons.Disabled)
+        | (hasSignInData ? ReadinessReasons.None : ReadinessReasons.NoSignInData)
+        | (roomGroupId is null ? ReadinessReasons.NoRoomGroup : ReadinessReasons.None);
+}
+
+/// <summary>Filter of the Resource Accounts grid.</summary>
+public sealed record ResourceAccountQuery(string? Search = null, Guid? RoomGroupId = null, int Page = 1, int PageSize = 50);
+
+/// <summary>The outcome of a CSV import: how many accounts were created, or every bad row.</summary>
+public sealed record ImportResult(int Created, IReadOnlyList<CsvRowError> Errors)
+{
+    public bool Succeeded => Errors.Count == 0;
+}
+
+public enum AccountError
+{
+    NotFound,
+}
+
+/// <summary>Resource accounts: import, list, enable/disable. Queries are filtered by the caller's scope.</summary>
+public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> dbFactory, SignInDataProtector protector, TimeProvider time)
+{
+    /// <summary>
+    /// Imports accounts from CSV (header <c>upn,display name,room group[,password]</c>). Every row is validated first;
+    /// if any row is wrong nothing is written and every error is returned with its line. Room groups must exist and be
+    /// in scope (a typo must not create a site); an existing UPN is an error (import creates, it does not update).
+    /// </summary>
+    public async Task<ImportResult> ImportAsync(string csv, Actor actor, AccessScope scope, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(csv);
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(scope);
+        if (System.Text.Encoding.UTF8.GetByteCount(csv) > CsvLimits.MaxBytes)
+        {
+            return new ImportResult(0, [new CsvRowError(0, $"The file is larger than {CsvLimits.MaxBytes / 1024} KiB.")]);
+        }
+
+        var records = CsvReader.Parse(csv, out var parseError);
+        if (parseError is not null)
+        {
+            return new ImportResult(0, [parseError]);
+        }
+
+        if (records.Count == 0 || !IsHeader(records[0], "upn"))
+        {
+            return new ImportResult(0, [new CsvRowError(1, "The first line must be the header: upn,display name,room group,password.")]);
+        }
+
+        var rows = records.Skip(1).ToList();
+        if (rows.Count == 0)
+        {
+            return new ImportResult(0, [new CsvRowError(1, "The file has no accounts.")]);
+        }
+
+        if (rows.Count > CsvLimits.MaxRows)
+        {
+            return new ImportResult(0, [new CsvRowError(0, $"The file has {rows.Count} rows; at most {CsvLimits.MaxRows} can be imported at once.")]);
+        }
+
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var groups = await db.Set<RoomGroup>().AsNoTracking().ToListAsync(ct);
+        var groupsByName = groups.ToDictionary(g => g.Name.Trim(), g => g, StringComparer.OrdinalIgnoreCase);
+        var upns = rows.Select(r => r.Fields.Count > 0 ? ResourceAccount.Normalize(r.Fields[0]) : string.Empty).ToList();
+        var existing = (await db.Set<ResourceAccount>().Where(a => upns.Contains(a.NormalizedUpn)).Select(a => a.NormalizedUpn).ToListAsync(ct))
+            .ToHashSet(StringComparer.Ordinal);
+
+        var errors = new List<CsvRowError>();
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var accounts = new List<ResourceAccount>();
+        foreach (var row in rows)
+        {
+            var problems = new List<string>();
+            if (row.Fields.Count is < 3 or > 4)
+            {
+                errors.Add(new CsvRowError(row.LineNumber, $"Expected 3 or 4 fields, found {row.Fields.Count}."));
+                continue;
+            }
+
+            var upn = row.Fields[0].Trim();
+            var displayName = row.Fields[1].Trim();
+            var groupName = row.Fields[2].Trim();
+            var password = row.Fields.Count == 4 && row.Fields[3].Length > 0 ? row.Fields[3] : null;
+            var key = ResourceAccount.Normalize(upn);
+            if (!IsValidUpn(upn))
+            {
+                problems.Add("the UPN is not a valid address");
+            }
+            else if (seen.TryGetValue(key, out var firstLine))
+            {
+                problems.Add($"the UPN is a duplicate of line {firstLine}");
+            }
+            else if (existing.Contains(key))
+            {
+                problems.Add("an account with this UPN already exists");
+            }
+
+            seen.TryAdd(key, row.LineNumber);
+            if (displayName.Length == 0)
+            {
+                problems.Add("the display name is empty");
+            }
+            else if (displayName.Length > ResourceAccount.DisplayNameMaxLength || displayName.Any(char.IsControl))
+            {
+                problems.Add($"the display name is longer than {ResourceAccount.DisplayNameMaxLength} characters or has control characters");
+            }
+
+            RoomGroup? group = null;
+            if (groupName.Length > 0 && !groupsByName.TryGetValue(groupName, out group))
+            {
+                problems.Add($"the room group '{Clip(groupName)}' does not exist");
+            }
+            else if (!scope.Allows(group?.Id))
+            {
+                problems.Add("the room group is outside your scope");
+            }
+
+            if (password is { Length: > ResourceAccount.PasswordMaxLength })
+            {
+                problems.Add($"the password is longer than {ResourceAccount.PasswordMaxLength} characters");
+            }
+
+            if (problems.Count > 0)
+            {
+                errors.Add(new CsvRowError(row.LineNumber, string.Join("; ", problems) + "."));
+                continue;
+            }
+
+            accounts.Add(new ResourceAccount
+            {
+                Id = Guid.NewGuid(),
+                Upn = upn,
+                NormalizedUpn = key,
+                DisplayName = displayName,
+                RoomGroupId = group?.Id,
+                Enabled = true,
+                ProtectedPassword = password is null ? null : protector.Protect(password),
+                CreatedAt = now,
+                UpdatedAt = now,
+            });
+        }
+
+        if (errors.Count > 0)
+        {
+            return new ImportResult(0, errors);
+        }
+
+        db.Set<ResourceAccount>().AddRange(accounts);
+        db.Add(AuditEntry.Create(now, actor, AuditCategory.ResourceAccounts, AuditOperations.AccountsImported,
+            $"{accounts.Count} accounts", details: $"Imported {accounts.Count} resource accounts from CSV."));
+        await db.SaveChangesAsync(ct);
+        return new ImportResult(accounts.Count, []);
+    }
+
+    public async Task<PagedResult<ResourceAccountView>> ListAsync(ResourceAccountQuery query, AccessScope scope, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(scope);
+        var (page, size) = Paging.Clamp(query.Page, query.PageSize);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var accounts = Scoped(db, scope);
+        if (query.RoomGroupId is { } groupId)
+        {
+            accounts = accounts.Where(a => a.RoomGroupId == groupId);
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var search = query.Search.Trim().ToUpperInvariant();
+            accounts = accounts.Where(a => a.NormalizedUpn.Contains(search) || a.DisplayName.ToUpper().Contains(search));
+        }
+
+        var total = await accounts.CountAsync(ct);
+        var items = await Project(accounts.OrderBy(a => a.DisplayName).ThenBy(a => a.NormalizedUpn).Skip((page - 1) * size).Take(size))
+            .ToListAsync(ct);
+        return new PagedResult<ResourceAccountView>([.. items.Select(Finish)], total, page, size);
+    }
+
+    public async Task<ResourceAccountView?> GetAsync(Guid id, AccessScope scope, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await Project(Scoped(db, scope).Where(a => a.Id == id)).FirstOrDefaultAsync(ct);
+        return row is null ? null : Finish(row);
+    }
+
+    public async Task<Result<ResourceAccountView, AccountError>> SetEnabledAsync(
+        Guid id, bool enabled, Actor actor, AccessScope scope, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(scope);
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var account = await Scoped(db, scope).FirstOrDefaultAsync(a => a.Id == id, ct);
+        if (account is null)
+        {
+            return AccountError.NotFound;
+        }
+
+        account.Enabled = enabled;
+        account.UpdatedAt = now;
+        db.Add(AuditEntry.Create(now, actor, AuditCategory.ResourceAccounts, AuditOperations.AccountUpdated, account.Upn,
+            details: enabled ? "Enabled" : "Disabled"));
+        await db.SaveChangesAsync(ct);
+        return (await GetAsync(id, scope, ct))!;
+    }
+
+    internal static IQueryable<ResourceAccount> Scoped(PortalDbContext db, AccessScope scope)
+    {
+        var accounts = db.Set<ResourceAccount>().AsQueryable();
+        if (scope.RoomGroupIds is { } ids)
+        {
+            var list = ids.ToList();
+            accounts = accounts.Where(a => a.RoomGroupId != null && list.Contains(a.RoomGroupId.Value));
+        }
+
+        return accounts;
+    }
+
+    internal static bool IsValidUpn(string upn)
+    {
+        if (upn.Length is 0 or > ResourceAccount.UpnMaxLength || upn.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            return false;
+        }
+
+        var at = upn.IndexOf('@', StringComparison.Ordinal);
+        return at > 0 && at == upn.LastIndexOf('@') && upn.IndexOf('.', at) > at + 1 && !upn.EndsWith('.')
+            && MailAddress.TryCreate(upn, out var address) && address.Address == upn;
+    }
+
+    internal static bool IsHeader(CsvRecord record, string first) =>
+        record.Fields.Count > 0 && string.Equals(record.Fields[0].Trim(), first, StringComparison.OrdinalIgnoreCase);
+
+    private static string Clip(string value) => value.Length <= 40 ? value : value[..40] + "…";
+
+    private static IQueryable<Row> Project(IQueryable<ResourceAccount> accounts) =>
+        accounts.Select(a => new Row(a.Id, a.Upn, a.DisplayName, a.RoomGroupId, a.RoomGroup != null ? a.RoomGroup.Name : null,
+            a.Enabled, a.ProtectedPassword != null, a.ProvisioningStatus));
+
+    private static ResourceAccountView Finish(Row r) => new(r.Id, r.Upn, r.DisplayName, r.RoomGroupId, r.RoomGroupName, r.Enabled,
+        r.HasSignInData, r.Status, ResourceAccountView.ReasonsFor(r.Enabled, r.HasSignInData, r.RoomGroupId));
+
+    private sealed record Row(Guid Id, string Upn, string DisplayName, Guid? RoomGroupId, string? RoomGroupName, bool Enabled,
+        bool HasSignInData, ProvisioningStatus Status);
+}

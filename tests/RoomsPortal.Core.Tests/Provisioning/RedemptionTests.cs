@@ -1,0 +1,327 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using RoomsPortal.Core.Approvals;
+using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Common;
+using RoomsPortal.Core.Devices;
+using RoomsPortal.Core.Otps;
+using RoomsPortal.Core.ResourceAccounts;
+using RoomsPortal.Core.Tests.Support;
+using static RoomsPortal.Core.Tests.Support.ProvisioningHarness;
+
+namespace RoomsPortal.Core.Tests.Provisioning;
+
+public sealed class RedemptionTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private ProvisioningHarness _h = default!;
+
+    public async ValueTask InitializeAsync() => _h = await CreateAsync();
+
+    public async ValueTask DisposeAsync() => await _h.DisposeAsync();
+
+    [Fact]
+    public async Task Redeem_creates_a_pending_request_when_auto_approval_is_off()
+    {
+        var (_, account, otp) = await _h.OneOtpAsync();
+
+        var result = await _h.Approvals.RedeemAsync(otp.Code, Console1, "10.0.0.5", Ct);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(ApprovalStatus.Pending, result.Value!.Status);
+        Assert.False(result.Value.AutoApproved);
+        Assert.False(result.Value.Retried);
+        Assert.Equal(_h.Time.GetUtcNow().AddHours(8), result.Value.ExpiresAt);
+        Assert.Equal(ProvisioningStatus.AwaitingOtpApproval, (await _h.AccountRowAsync(account.Id)).ProvisioningStatus);
+        var queue = await _h.Approvals.ListAsync(new ApprovalQuery(Status: ApprovalStatus.Pending), AccessScope.All, Ct);
+        var view = Assert.Single(queue.Items);
+        Assert.Equal(("SN-0001", "Contoso", "RoomConsole 10", "1.4.2", "10.0.0.5"), (view.Serial, view.Make, view.Model, view.Firmware, view.SourceAddress));
+        Assert.Equal(1, await _h.AuditCountAsync(AuditOperations.OtpRedeemed));
+    }
+
+    [Fact]
+    public async Task Redeem_accepts_lower_case_spaces_and_no_dashes()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+        var typed = " " + otp.Code.Replace("-", " ", StringComparison.Ordinal).ToLowerInvariant() + " ";
+
+        var result = await _h.Approvals.RedeemAsync(typed, Console1, null, Ct);
+
+        Assert.True(result.Succeeded);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("BCDF-GHJK-LMN")]
+    [InlineData("BCDF-GHJK-LMNPQ")]
+    [InlineData("ABCD-GHJK-LMNP")]
+    [InlineData("BCDF_GHJK_LMNP")]
+    public async Task Redeem_rejects_malformed_codes_as_invalid_format(string code)
+    {
+        var result = await _h.Approvals.RedeemAsync(code, Console1, null, Ct);
+
+        Assert.Equal(RedeemError.InvalidFormat, result.Error);
+    }
+
+    [Fact]
+    public async Task Redeem_rejects_an_invalid_device()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+
+        var result = await _h.Approvals.RedeemAsync(otp.Code, Console1 with { Serial = new string('9', 65) }, null, Ct);
+
+        Assert.Equal(RedeemError.InvalidDevice, result.Error);
+    }
+
+    [Fact]
+    public async Task Redeem_of_an_unknown_code_gives_the_generic_error_and_is_audited_under_security()
+    {
+        var result = await _h.Approvals.RedeemAsync("BCDF-GHJK-LMNP", Console1, "10.0.0.9", Ct);
+
+        Assert.Equal(RedeemError.Unknown, result.Error);
+        var entries = await _h.Audit.QueryAsync(new AuditQuery(Category: AuditCategory.Security), Ct);
+        var entry = Assert.Single(entries.Items);
+        Assert.Equal(AuditResult.Failed, entry.Result);
+        Assert.Equal(AuditOperations.RedemptionFailed, entry.Operation);
+    }
+
+    [Fact]
+    public async Task Redeem_returns_same_request_when_same_device_retries()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+        var first = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+
+        var again = await _h.Approvals.RedeemAsync(otp.Code, Console1 with { Serial = "sn-0001" }, null, Ct);
+
+        Assert.True(again.Succeeded);
+        Assert.Equal(first.Value!.RequestId, again.Value!.RequestId);
+        Assert.True(again.Value.Retried);
+    }
+
+    [Fact]
+    public async Task Redeem_by_another_device_is_already_used()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+        await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+
+        var other = await _h.Approvals.RedeemAsync(otp.Code, Console2, null, Ct);
+
+        Assert.Equal(RedeemError.AlreadyUsed, other.Error);
+    }
+
+    [Fact]
+    public async Task Redeem_is_valid_one_tick_before_expiry()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+        _h.Time.Advance(TimeSpan.FromHours(8) - TimeSpan.FromTicks(1));
+
+        var result = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+
+        Assert.True(result.Succeeded);
+    }
+
+    [Fact]
+    public async Task Redeem_at_expiry_is_expired()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+        _h.Time.Advance(TimeSpan.FromHours(8));
+
+        var result = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+
+        Assert.Equal(RedeemError.Expired, result.Error);
+    }
+
+    [Fact]
+    public async Task Validity_is_fixed_when_the_otp_is_generated()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+        var prefs = await _h.Preferences.GetAsync(Ct);
+        await _h.Preferences.UpdateAsync(prefs with { OtpValidityHours = 1 }, Admin, Ct);
+        _h.Time.Advance(TimeSpan.FromHours(2));
+
+        var result = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+
+        Assert.True(result.Succeeded);
+    }
+
+    [Fact]
+    public async Task Redeem_of_a_revoked_code_is_revoked()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+        var revoke = await _h.Otps.RevokeAsync(otp.OtpId, Admin, AccessScope.All, Ct);
+        Assert.True(revoke.Succeeded);
+
+        var result = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+
+        Assert.Equal(RedeemError.Revoked, result.Error);
+    }
+
+    [Fact]
+    public async Task Redeem_is_auto_approved_when_the_tenant_turns_auto_approval_on()
+    {
+        await _h.SetAutoApprovalAsync(true);
+        var (_, account, otp) = await _h.OneOtpAsync();
+
+        var result = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+
+        Assert.Equal(ApprovalStatus.Approved, result.Value!.Status);
+        Assert.True(result.Value.AutoApproved);
+        Assert.Equal(ProvisioningStatus.Provisioned, (await _h.AccountRowAsync(account.Id)).ProvisioningStatus);
+        await using var db = _h.Database.CreateDbContext();
+        var device = await db.Set<Device>().SingleAsync(Ct);
+        Assert.Equal(("SN-0001", account.Id), (device.Serial, device.ResourceAccountId));
+    }
+
+    [Fact]
+    public async Task Pre_registered_serial_is_approved_automatically_even_when_auto_approval_is_off()
+    {
+        await _h.SetAutoApprovalAsync(false, "sn-0002");
+        var (_, _, otp) = await _h.OneOtpAsync();
+
+        var result = await _h.Approvals.RedeemAsync(otp.Code, Console2, null, Ct);
+
+        Assert.True(result.Value!.AutoApproved);
+    }
+
+    [Fact]
+    public async Task Room_group_override_off_wins_over_tenant_auto_approval()
+    {
+        var (group, _, otp) = await _h.OneOtpAsync();
+        var prefs = await _h.Preferences.GetAsync(Ct);
+        await _h.Preferences.UpdateAsync(prefs with { AutoApproval = true, RoomGroupOverrides = new Dictionary<Guid, bool> { [group.Id] = false } }, Admin, Ct);
+
+        var result = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+
+        Assert.Equal(ApprovalStatus.Pending, result.Value!.Status);
+    }
+
+    [Fact]
+    public async Task Fifty_parallel_redemptions_of_one_code_give_exactly_one_request()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+        var devices = Enumerable.Range(0, 50).Select(i => Console1 with { Serial = $"SN-P{i:D3}" }).ToList();
+
+        var watch = Stopwatch.StartNew();
+        var results = await Task.WhenAll(devices.Select(d => Task.Run(() => _h.Approvals.RedeemAsync(otp.Code, d, null, Ct), Ct)));
+        watch.Stop();
+        output.WriteLine($"50 parallel redemptions of one code: {watch.ElapsedMilliseconds} ms");
+
+        Assert.Single(results, r => r.Succeeded);
+        Assert.All(results.Where(r => !r.Succeeded), r => Assert.Equal(RedeemError.AlreadyUsed, r.Error));
+        await using var db = _h.Database.CreateDbContext();
+        Assert.Equal(1, await db.Set<ApprovalRequest>().CountAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Fifty_parallel_retries_by_the_same_device_all_get_the_same_request()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct), Ct)));
+
+        Assert.All(results, r => Assert.True(r.Succeeded));
+        Assert.Single(results.Select(r => r.Value!.RequestId).Distinct());
+        Assert.Single(results, r => !r.Value!.Retried);
+    }
+
+    [Fact]
+    public async Task Device_is_locked_out_after_five_failures_within_fifteen_minutes()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+        for (var i = 0; i < DeviceLockout.MaxFailures; i++)
+        {
+            Assert.Equal(RedeemError.Unknown, (await _h.Approvals.RedeemAsync("BCDF-GHJK-LMNP", Console1, null, Ct)).Error);
+            _h.Time.Advance(TimeSpan.FromMinutes(2));
+        }
+
+        var locked = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+        var until = await _h.Approvals.GetLockoutAsync("SN-0001", Ct);
+        var otherDevice = await _h.Approvals.RedeemAsync(otp.Code, Console2, null, Ct);
+
+        Assert.Equal(RedeemError.DeviceLockedOut, locked.Error);
+        Assert.Equal(_h.Time.GetUtcNow() - TimeSpan.FromMinutes(2) + DeviceLockout.LockoutDuration, until);
+        Assert.True(otherDevice.Succeeded);
+    }
+
+    [Fact]
+    public async Task Lockout_ends_after_fifteen_minutes()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+        for (var i = 0; i < DeviceLockout.MaxFailures; i++)
+        {
+            await _h.Approvals.RedeemAsync("BCDF-GHJK-LMNP", Console1, null, Ct);
+        }
+
+        _h.Time.Advance(DeviceLockout.LockoutDuration);
+
+        Assert.Null(await _h.Approvals.GetLockoutAsync("SN-0001", Ct));
+        Assert.True((await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct)).Succeeded);
+    }
+
+    [Fact]
+    public async Task Four_failures_do_not_lock_out_and_failures_older_than_the_window_do_not_count()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            await _h.Approvals.RedeemAsync("BCDF-GHJK-LMNP", Console1, null, Ct);
+        }
+
+        _h.Time.Advance(DeviceLockout.Window);
+        await _h.Approvals.RedeemAsync("BCDF-GHJK-LMNP", Console1, null, Ct);
+
+        Assert.Null(await _h.Approvals.GetLockoutAsync("SN-0001", Ct));
+        Assert.True((await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct)).Succeeded);
+    }
+
+    [Fact]
+    public async Task Console_sees_its_own_request_status_and_no_other()
+    {
+        var (_, account, otp) = await _h.OneOtpAsync();
+        var redeemed = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+
+        var own = await _h.Approvals.GetStatusForDeviceAsync(redeemed.Value!.RequestId, "SN-0001", Ct);
+        var other = await _h.Approvals.GetStatusForDeviceAsync(redeemed.Value.RequestId, "SN-0002", Ct);
+
+        Assert.Equal(ConsoleSetupStatus.Pending, own.Value!.Status);
+        Assert.Null(own.Value.AccountUpn);
+        Assert.Equal(ConsoleRequestError.NotFound, other.Error);
+
+        await _h.Approvals.ApproveAsync(redeemed.Value.RequestId, Admin, AccessScope.All, Ct);
+        var approved = await _h.Approvals.GetStatusForDeviceAsync(redeemed.Value.RequestId, "SN-0001", Ct);
+        Assert.Equal(ConsoleSetupStatus.Approved, approved.Value!.Status);
+        Assert.Equal(account.Upn, approved.Value.AccountUpn);
+
+        await _h.Approvals.ClaimSignInDataAsync(redeemed.Value.RequestId, "SN-0001", Ct);
+        var signedIn = await _h.Approvals.GetStatusForDeviceAsync(redeemed.Value.RequestId, "SN-0001", Ct);
+        Assert.Equal(ConsoleSetupStatus.SignedIn, signedIn.Value!.Status);
+        Assert.True(signedIn.Value.SignInDataReleased);
+    }
+
+    [Fact]
+    public async Task Sign_in_data_is_claimed_once_by_the_approved_device_only()
+    {
+        var (_, account, otp) = await _h.OneOtpAsync();
+        var redeemed = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+        var id = redeemed.Value!.RequestId;
+
+        Assert.Equal(ClaimError.NotApproved, (await _h.Approvals.ClaimSignInDataAsync(id, "SN-0001", Ct)).Error);
+        await _h.Approvals.ApproveAsync(id, Admin, AccessScope.All, Ct);
+        Assert.Equal(ClaimError.NotFound, (await _h.Approvals.ClaimSignInDataAsync(id, "SN-0002", Ct)).Error);
+        var claim = await _h.Approvals.ClaimSignInDataAsync(id, "SN-0001", Ct);
+        var again = await _h.Approvals.ClaimSignInDataAsync(id, "SN-0001", Ct);
+
+        Assert.Equal(new SignInData(account.Upn, otp.Password), claim.Value);
+        Assert.Equal(ClaimError.AlreadyClaimed, again.Error);
+        Assert.DoesNotContain(otp.Password, claim.Value!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Notifier_reports_the_new_request_after_commit()
+    {
+        var (group, _, otp) = await _h.OneOtpAsync();
+
+        var result = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+
+        Assert.Contains(new Notifications.ApprovalRequestChanged(result.Value!.RequestId, group.Id, ApprovalStatus.Pending, "SN-0001"), _h.Events);
+    }
+}
