@@ -195,7 +195,9 @@ public sealed class ConsoleSetupClient : IAsyncDisposable
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
         var response = await SendOnceAsync(method, path, body, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        // Only a refused credential carries a Bearer challenge; a 401 for a wrong manual-setup password does not,
+        // and repeating that would count a second failure against the console.
+        if (response.StatusCode != HttpStatusCode.Unauthorized || response.Headers.WwwAuthenticate.Count == 0)
         {
             return response;
         }

@@ -5,6 +5,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
+using RoomsPortal.Core;
+using RoomsPortal.Core.Otps;
 using RoomsPortal.Core.Persistence;
 using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Infrastructure;
@@ -47,6 +49,9 @@ public static class DependencyInjection
                 new DirectoryInfo(Path.Combine(data.Path, "keys")), NullLoggerFactory.Instance));
 
         services.AddPortalDatabase();
+        services.AddSingleton<IOtpKeyProvider, FileOtpKeyProvider>();
+        services.AddCoreServices();
+        services.AddHostedService<ProvisioningMaintenance>();
         services.AddHealthChecks()
             .AddDbContextCheck<PortalDbContext>("database", HealthStatus.Unhealthy, [ReadyTag]);
 

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using RoomsPortal.ConsoleClient.Protocol;
 using RoomsPortal.Web;
 using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Components;
+using RoomsPortal.Web.Hubs;
 using RoomsPortal.Web.Infrastructure;
 using Serilog;
 
@@ -42,6 +44,7 @@ try
     });
 
     app.MapConsoleApi();
+    app.MapHub<ConsoleHub>(ConsoleHubNames.Path);
     app.MapStaticAssets();
     app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -45,6 +45,9 @@ public static class ConsoleErrorCodes
     /// <summary>401: manual setup with an email and password that do not match an account.</summary>
     public const string InvalidCredentials = "invalid_credentials";
 
+    /// <summary>403: manual setup for a resource account an IT admin disabled.</summary>
+    public const string AccountDisabled = "account_disabled";
+
     /// <summary>429: too many attempts; wait for <c>Retry-After</c> seconds.</summary>
     public const string TooManyAttempts = "too_many_attempts";
 

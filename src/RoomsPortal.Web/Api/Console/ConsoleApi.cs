@@ -19,6 +19,7 @@ public static class ConsoleApi
 
         var device = api.MapGroup("").RequireAuthorization(ConsoleAuthentication.Policy);
         device.MapPost("/agreement", AcceptAgreementAsync);
+        device.MapConsoleSetup();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RoomsPortal.Core.Verification;
+using RoomsPortal.Web.Hubs;
 
 namespace RoomsPortal.Web.Api.Console;
 
@@ -17,6 +18,8 @@ internal static class ConsoleServices
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton<ConsoleThrottle>();
+        services.AddSignalR(hub => hub.MaximumReceiveMessageSize = 4 * 1024);
+        services.AddHostedService<ConsoleStatusPublisher>();
 
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ConsoleTokenHandler>(ConsoleAuthentication.Scheme, displayName: null, _ => { });
