@@ -9,6 +9,7 @@ using RoomsPortal.Core;
 using RoomsPortal.Core.Otps;
 using RoomsPortal.Core.Persistence;
 using RoomsPortal.Web.Api.Console;
+using RoomsPortal.Web.Components;
 using RoomsPortal.Web.Infrastructure;
 using Serilog;
 
@@ -60,6 +61,7 @@ public static class DependencyInjection
         services.AddConsoleApi();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddScoped<PortalCaller>();
         return builder;
     }
 }
