@@ -83,8 +83,15 @@ public sealed class ProvisioningHarness : IAsyncDisposable
             + string.Concat(upns.Select(u => $"{u},Room {u.Split('@')[0]},{group.Name},Initial-Pass-1\n"));
         var result = await Accounts.ImportAsync(csv, Admin, AccessScope.All, Ct);
         Assert.True(result.Succeeded, string.Join("; ", result.Errors));
-        var all = await Accounts.ListAsync(new ResourceAccountQuery(PageSize: 200), AccessScope.All, Ct);
-        return [.. upns.Select(u => all.Items.Single(a => a.Upn == u))];
+        var views = new List<ResourceAccountView>();
+        foreach (var upn in upns)
+        {
+            await using var db = Database.CreateDbContext();
+            var id = await db.Set<ResourceAccount>().Where(a => a.Upn == upn).Select(a => a.Id).SingleAsync(Ct);
+            views.Add((await Accounts.GetAsync(id, AccessScope.All, Ct))!);
+        }
+
+        return views;
     }
 
     public async Task<OtpBatch> GenerateAsync(params Guid[] accountIds)

@@ -1,0 +1,139 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Common;
+using RoomsPortal.Core.Csv;
+using RoomsPortal.Core.ResourceAccounts;
+using RoomsPortal.Core.Tests.Support;
+using static RoomsPortal.Core.Tests.Support.ProvisioningHarness;
+
+namespace RoomsPortal.Core.Tests.Provisioning;
+
+public sealed class ImportTests : IAsyncLifetime
+{
+    private ProvisioningHarness _h = default!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _h = await CreateAsync();
+        await _h.GroupAsync("HQ");
+    }
+
+    public async ValueTask DisposeAsync() => await _h.DisposeAsync();
+
+    [Fact]
+    public async Task Import_creates_accounts_with_readiness_and_one_audit_entry()
+    {
+        var csv = "upn,display name,room group,password\nroom1@contoso.com,Room 1,hq,Secret-1\nroom2@contoso.com,Room 2,,\n";
+
+        var result = await _h.Accounts.ImportAsync(csv, Admin, AccessScope.All, Ct);
+
+        Assert.Equal(2, result.Created);
+        var list = await _h.Accounts.ListAsync(new ResourceAccountQuery(), AccessScope.All, Ct);
+        var ready = list.Items.Single(a => a.Upn == "room1@contoso.com");
+        var notReady = list.Items.Single(a => a.Upn == "room2@contoso.com");
+        Assert.Equal(Readiness.NoActionNeeded, ready.Readiness);
+        Assert.Equal(Readiness.NeedsAction, notReady.Readiness);
+        Assert.Equal(ReadinessReasons.NoRoomGroup | ReadinessReasons.NoSignInData, notReady.Reasons);
+        Assert.Equal(1, await _h.AuditCountAsync(AuditOperations.AccountsImported));
+    }
+
+    [Fact]
+    public async Task Import_with_bad_rows_writes_nothing_and_reports_each_line()
+    {
+        var csv = "upn,display name,room group\n"
+            + "good@contoso.com,Good,HQ\n"
+            + "not-an-address,Bad UPN,HQ\n"
+            + "GOOD@contoso.com,Duplicate,HQ\n"
+            + "other@contoso.com,Unknown group,Mars Base\n"
+            + "long@contoso.com," + new string('n', 257) + ",HQ\n"
+            + "fields@contoso.com,Too few\n";
+
+        var result = await _h.Accounts.ImportAsync(csv, Admin, AccessScope.All, Ct);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal([3, 4, 5, 6, 7], result.Errors.Select(e => e.LineNumber));
+        Assert.Contains("duplicate of line 2", result.Errors[1].Message, StringComparison.Ordinal);
+        Assert.Contains("Mars Base", result.Errors[2].Message, StringComparison.Ordinal);
+        await using var db = _h.Database.CreateDbContext();
+        Assert.Equal(0, await db.Set<ResourceAccount>().CountAsync(Ct));
+        Assert.Equal(0, await _h.AuditCountAsync(AuditOperations.AccountsImported));
+    }
+
+    [Fact]
+    public async Task Import_refuses_an_existing_upn_whatever_its_case()
+    {
+        await _h.Accounts.ImportAsync("upn,display name,room group\nroom@contoso.com,Room,HQ\n", Admin, AccessScope.All, Ct);
+
+        var result = await _h.Accounts.ImportAsync("upn,display name,room group\nROOM@Contoso.com,Room,HQ\n", Admin, AccessScope.All, Ct);
+
+        Assert.Equal(2, Assert.Single(result.Errors).LineNumber);
+    }
+
+    [Fact]
+    public async Task Import_refuses_room_groups_outside_the_scope()
+    {
+        var other = await _h.GroupAsync("Branch");
+
+        var result = await _h.Accounts.ImportAsync("upn,display name,room group\nroom@contoso.com,Room,HQ\n", Admin, AccessScope.ForRoomGroups([other.Id]), Ct);
+
+        Assert.Contains("outside your scope", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_refuses_more_rows_than_the_limit()
+    {
+        var csv = new StringBuilder("upn,display name,room group\n");
+        for (var i = 0; i <= CsvLimits.MaxRows; i++)
+        {
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"r{i}@c.io,R,HQ\n");
+        }
+
+        var result = await _h.Accounts.ImportAsync(csv.ToString(), Admin, AccessScope.All, Ct);
+
+        Assert.Contains("at most 5000", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_refuses_files_over_one_mebibyte()
+    {
+        var csv = "upn,display name,room group\nroom@contoso.com," + new string('x', CsvLimits.MaxBytes) + ",HQ\n";
+
+        var result = await _h.Accounts.ImportAsync(csv, Admin, AccessScope.All, Ct);
+
+        Assert.Contains("larger than 1024 KiB", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_needs_the_header()
+    {
+        var result = await _h.Accounts.ImportAsync("room@contoso.com,Room,HQ\n", Admin, AccessScope.All, Ct);
+
+        Assert.Equal(1, Assert.Single(result.Errors).LineNumber);
+    }
+
+    [Fact]
+    public async Task List_only_shows_accounts_in_scope()
+    {
+        var branch = await _h.GroupAsync("Branch");
+        await _h.Accounts.ImportAsync("upn,display name,room group\na@contoso.com,A,HQ\nb@contoso.com,B,Branch\n", Admin, AccessScope.All, Ct);
+
+        var list = await _h.Accounts.ListAsync(new ResourceAccountQuery(), AccessScope.ForRoomGroups([branch.Id]), Ct);
+
+        Assert.Equal("b@contoso.com", Assert.Single(list.Items).Upn);
+    }
+
+    [Fact]
+    public async Task Room_groups_can_be_created_listed_and_renamed_with_unique_names()
+    {
+        var group = await _h.GroupAsync("Annex");
+
+        var duplicate = await _h.RoomGroups.CreateAsync("annex", Admin, Ct);
+        var renamed = await _h.RoomGroups.RenameAsync(group.Id, "Annex North", Admin, AccessScope.All, Ct);
+        var groups = await _h.RoomGroups.ListAsync(AccessScope.All, Ct);
+
+        Assert.Equal(Core.RoomGroups.RoomGroupError.DuplicateName, duplicate.Error);
+        Assert.True(renamed.Succeeded);
+        Assert.Equal(["Annex North", "HQ"], groups.Select(g => g.Name));
+    }
+}
