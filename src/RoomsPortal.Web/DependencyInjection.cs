@@ -62,6 +62,7 @@ public static class DependencyInjection
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddScoped<PortalCaller>();
+        services.AddScoped<Components.Pages.ResourceAccounts.OtpWizardSelection>();
         return builder;
     }
 }
