@@ -159,6 +159,29 @@ public sealed partial class GenerateOtpWizardTests : AccountPageContext
     }
 
     [Fact]
+    public async Task Leaving_the_result_before_downloading_asks_first()
+    {
+        var lobby = await Provisioning.CreateAccountAsync("lobby@contoso.com", ct: Ct);
+        Service<OtpWizardSelection>().Set([lobby]);
+        var (cut, dialogs) = RenderWithDialogs<GenerateOtpWizard>();
+        cut.WaitForAssertion(() => Assert.Equal("1 selected", cut.Find("[data-testid=selected-count]").TextContent.Trim()));
+        cut.Find("[data-testid=next]").Click();
+        cut.Find("[data-testid=next]").Click();
+        cut.Find("[data-testid=generate]").Click();
+        cut.WaitForElement("[data-testid=step-result]");
+        var navigation = Service<Microsoft.AspNetCore.Components.NavigationManager>();
+        var here = navigation.Uri;
+
+        await cut.InvokeAsync(() => navigation.NavigateTo("/planning/resource-accounts"));
+
+        dialogs.WaitForAssertion(() => Assert.Contains("Leave without downloading?", dialogs.Markup, StringComparison.Ordinal));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Stay").Click();
+        cut.WaitForAssertion(() => Assert.Empty(dialogs.FindAll(".mud-dialog")));
+        Assert.Equal(here, navigation.Uri);
+        Assert.NotNull(cut.Find("[data-testid=otp-code]"));
+    }
+
+    [Fact]
     public async Task Large_batches_are_generated_in_chunks_and_all_codes_are_shown()
     {
         await Service<Core.RoomGroups.RoomGroupService>().CreateAsync("HQ", Admin, Ct);
