@@ -46,6 +46,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
         _settings["Storage:DataDirectory"] = DataDirectory;
         // Tests register the catalog they need; WithDemoData() turns the Development sample data back on.
         _settings["DemoData:Enabled"] = "false";
+        _settings["DemoData:SampleAccounts"] = "false";
         _settings["Bootstrap:AdminPassword"] = AdminPassword;
         _settings["Bootstrap:RequirePasswordChange"] = "false";
     }
