@@ -63,6 +63,16 @@ public sealed class OtpGenerationTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Batch_and_items_keep_codes_and_passwords_out_of_their_string_form()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+        var text = otp + " " + new OtpBatch(Guid.NewGuid(), _h.Time.GetUtcNow(), [otp]);
+
+        Assert.DoesNotContain(otp.Code, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(otp.Password, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Generate_with_uploaded_sign_in_data_keeps_those_passwords()
     {
         var group = await _h.GroupAsync("HQ");
