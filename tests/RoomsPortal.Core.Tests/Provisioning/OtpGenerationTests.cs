@@ -154,6 +154,18 @@ public sealed class OtpGenerationTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Disabling_an_account_revokes_its_unused_otp()
+    {
+        var (_, account, otp) = await _h.OneOtpAsync();
+
+        await _h.Accounts.SetEnabledAsync(account.Id, false, Admin, AccessScope.All, Ct);
+        var result = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+
+        Assert.Equal(RedeemError.Revoked, result.Error);
+        Assert.Equal(ProvisioningStatus.None, (await _h.AccountRowAsync(account.Id)).ProvisioningStatus);
+    }
+
+    [Fact]
     public async Task Revoking_twice_is_already_revoked()
     {
         var (_, _, otp) = await _h.OneOtpAsync();
