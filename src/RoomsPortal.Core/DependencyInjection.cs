@@ -40,6 +40,7 @@ public static class DependencyInjection
         services.TryAddSingleton<ManualSetupService>();
         services.TryAddSingleton<AuditService>();
         services.TryAddSingleton<DashboardService>();
+        services.TryAddSingleton<DeviceInventoryService>();
         return services;
     }
 }

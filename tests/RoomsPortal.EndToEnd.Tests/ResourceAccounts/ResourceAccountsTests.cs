@@ -18,14 +18,14 @@ public sealed class ResourceAccountsTests(BrowserFixture browser)
     [Fact]
     public async Task Admin_imports_accounts_generates_an_otp_and_approves_the_console_that_redeems_it()
     {
-        await using var portal = new PortalFactory().AsSignedInManager().UseRealPort();
+        await using var portal = new PortalFactory().UseRealPort();
         await portal.Services.GetRequiredService<RoomGroupService>().CreateAsync("Building 4", PortalProvisioning.Admin, Ct);
         await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
             AcceptDownloads = true,
         });
-        var accounts = new ResourceAccountsPage(await context.NewPageAsync(), portal.ServerAddress);
+        var accounts = new ResourceAccountsPage(await SignedInPageAsync(context, portal), portal.ServerAddress);
 
         // Import: a bad file is reported line by line and imports nothing; the fixed one imports every row.
         await accounts.OpenAsync();
@@ -51,6 +51,7 @@ public sealed class ResourceAccountsTests(BrowserFixture browser)
         await Assertions.Expect(wizard.Page.GetByTestId("selected-count")).ToHaveTextAsync("1 selected");
         await Assertions.Expect(wizard.Page.GetByTestId("select-annex@contoso.com")).ToBeDisabledAsync();
         await wizard.NextAsync();
+        await wizard.ConfigurationStep.WaitForAsync();
         await wizard.NextAsync();
         await Assertions.Expect(wizard.ReviewStep).ToContainTextAsync("8 hours");
         await wizard.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifacts.Screenshot("generate-otp-review"), FullPage = true });
@@ -82,10 +83,10 @@ public sealed class ResourceAccountsTests(BrowserFixture browser)
     [Fact]
     public async Task Wizard_page_object_runs_for_one_account_keeping_its_password()
     {
-        await using var portal = new PortalFactory().AsSignedInManager().UseRealPort();
+        await using var portal = new PortalFactory().UseRealPort();
         await new PortalProvisioning(portal.Services).CreateAccountAsync("room-7@contoso.com", ct: Ct);
         await using var context = await browser.Browser.NewContextAsync();
-        var wizard = new GenerateOtpWizardPage(await context.NewPageAsync(), portal.ServerAddress);
+        var wizard = new GenerateOtpWizardPage(await SignedInPageAsync(context, portal), portal.ServerAddress);
 
         var code = await wizard.GenerateForOneAccountAsync("room-7@contoso.com", "upn,password\nroom-7@contoso.com,Kept-Pass-7\n");
 
@@ -98,15 +99,16 @@ public sealed class ResourceAccountsTests(BrowserFixture browser)
     [Fact]
     public async Task Preferences_reject_an_out_of_range_custom_validity_and_save_a_valid_one()
     {
-        await using var portal = new PortalFactory().AsSignedInManager().UseRealPort();
+        await using var portal = new PortalFactory().UseRealPort();
         await portal.Services.GetRequiredService<RoomGroupService>().CreateAsync("Building 4", PortalProvisioning.Admin, Ct);
         await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
         });
-        var shell = new PortalPage(await context.NewPageAsync(), portal.ServerAddress);
+        var shell = new PortalPage(await SignedInPageAsync(context, portal), portal.ServerAddress);
         await shell.GotoAsync("/settings");
-        await shell.Page.GetByText("Open Preferences").ClickAsync();
+        await shell.Page.GetByTestId("open-preferences").ClickAsync();
+        await shell.WaitUntilInteractiveAsync();
         await Assertions.Expect(shell.Heading).ToHaveTextAsync("Preferences");
         await shell.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifacts.Screenshot("preferences"), FullPage = true });
 
@@ -122,5 +124,13 @@ public sealed class ResourceAccountsTests(BrowserFixture browser)
         await Assertions.Expect(shell.Page.GetByText("Preferences saved.")).ToBeVisibleAsync();
         var saved = await portal.Services.GetRequiredService<Core.Preferences.PreferencesService>().GetAsync(Ct);
         Assert.Equal(36, saved.OtpValidityHours);
+    }
+
+    /// <summary>A page signed in as the bootstrap administrator (a Rooms Pro Manager).</summary>
+    private static async Task<IPage> SignedInPageAsync(IBrowserContext context, PortalFactory portal)
+    {
+        var page = await context.NewPageAsync();
+        await new SignInPage(page, portal.ServerAddress).SignInAsync(PortalFactory.AdminUserName, PortalFactory.AdminPassword);
+        return page;
     }
 }

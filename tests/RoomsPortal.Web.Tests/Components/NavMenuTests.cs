@@ -1,6 +1,7 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using RoomsPortal.Web.Components.Layout;
+using RoomsPortal.Web.Security;
 using RoomsPortal.Web.Tests.Support;
 
 namespace RoomsPortal.Web.Tests.Components;
@@ -10,8 +11,10 @@ public sealed class NavMenuTests : BunitContext
     public NavMenuTests() => this.AddTestServices();
 
     [Fact]
-    public void Navigation_links_every_area_of_the_portal()
+    public void Navigation_links_every_area_of_the_portal_for_a_Rooms_Pro_Manager()
     {
+        this.AddAuthorization().SetAuthorized("manager").SetPolicies(PortalPolicies.ManagePortal, PortalPolicies.Provision, PortalPolicies.ReadOperations);
+
         var menu = Render<NavMenu>();
 
         var hrefs = menu.FindAll("a").Select(a => a.GetAttribute("href")).ToList();
@@ -25,6 +28,7 @@ public sealed class NavMenuTests : BunitContext
     [Fact]
     public void Current_area_is_marked_active()
     {
+        this.AddAuthorization().SetAuthorized("lead").SetPolicies(PortalPolicies.Provision, PortalPolicies.ReadOperations);
         var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
         navigation.NavigateTo("/approvals");
 
@@ -33,5 +37,27 @@ public sealed class NavMenuTests : BunitContext
         var active = menu.FindAll("a.active");
         var link = Assert.Single(active);
         Assert.Equal("/approvals", link.GetAttribute("href"));
+    }
+
+    [Fact]
+    public void Helpdesk_sees_only_the_areas_its_role_reads()
+    {
+        this.AddAuthorization().SetAuthorized("helpdesk").SetPolicies(PortalPolicies.ReadOperations);
+
+        var menu = Render<NavMenu>();
+
+        var hrefs = menu.FindAll("a").Select(a => a.GetAttribute("href")).ToList();
+        Assert.Equal(["/", "/devices", "/verification-failures"], hrefs);
+        Assert.DoesNotContain("Planning", menu.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Anonymous_visitor_sees_no_areas()
+    {
+        this.AddAuthorization();
+
+        var menu = Render<NavMenu>();
+
+        Assert.Empty(menu.FindAll("a"));
     }
 }

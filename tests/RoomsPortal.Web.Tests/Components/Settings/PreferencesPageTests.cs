@@ -112,8 +112,8 @@ public sealed class PreferencesPageTests : AccountPageContext
     [Fact]
     public void Settings_landing_links_to_preferences()
     {
-        var cut = RenderPage<SettingsHome>();
+        var cut = RenderPage<RoomsPortal.Web.Components.Pages.Settings.Settings>();
 
-        Assert.Equal("/settings/preferences", cut.Find("[data-testid=settings-preferences] a").GetAttribute("href"));
+        Assert.Equal("/settings/preferences", cut.Find("[data-testid=open-preferences]").GetAttribute("href"));
     }
 }
