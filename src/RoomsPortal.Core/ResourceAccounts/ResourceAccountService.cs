@@ -239,6 +239,21 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
         return new PagedResult<ResourceAccountView>([.. items.Select(Finish)], total, page, size);
     }
 
+    /// <summary>The given accounts that exist and are in scope (others are left out), ordered by display name.</summary>
+    public async Task<IReadOnlyList<ResourceAccountView>> GetManyAsync(IEnumerable<Guid> ids, AccessScope scope, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(scope);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = new List<Row>();
+        foreach (var chunk in ids.Distinct().Chunk(500))
+        {
+            rows.AddRange(await Project(Scoped(db, scope).Where(a => chunk.Contains(a.Id))).ToListAsync(ct));
+        }
+
+        return [.. rows.Select(Finish).OrderBy(a => a.DisplayName, StringComparer.OrdinalIgnoreCase)];
+    }
+
     public async Task<ResourceAccountView?> GetAsync(Guid id, AccessScope scope, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(scope);

@@ -47,4 +47,18 @@ public sealed class AccountListTests : IAsyncLifetime
         Assert.Equal(3, page.TotalCount);
         Assert.Equal("Apple", Assert.Single(page.Items).DisplayName);
     }
+
+    [Fact]
+    public async Task GetMany_returns_the_accounts_in_scope_and_leaves_out_unknown_and_out_of_scope_ids()
+    {
+        var all = (await _h.Accounts.ListAsync(new ResourceAccountQuery(), AccessScope.All, Ct)).Items;
+        var alpha = all.Single(a => a.RoomGroupName == "Alpha");
+        var ids = all.Select(a => a.Id).Append(Guid.NewGuid()).ToList();
+
+        var inAlpha = await _h.Accounts.GetManyAsync(ids, AccessScope.ForRoomGroups([alpha.RoomGroupId!.Value]), Ct);
+        var everything = await _h.Accounts.GetManyAsync(ids, AccessScope.All, Ct);
+
+        Assert.Equal(alpha.Id, Assert.Single(inAlpha).Id);
+        Assert.Equal(["Apple", "Banana", "Cherry"], everything.Select(a => a.DisplayName));
+    }
 }

@@ -145,13 +145,16 @@ public sealed class AccountDetailTests : AccountPageContext
     }
 
     [Fact]
-    public async Task Disabling_and_enabling_the_account()
+    public async Task Disabling_the_account_revokes_its_unused_otp_and_enabling_it_again()
     {
         var id = await Provisioning.CreateAccountAsync("lobby@contoso.com", ct: Ct);
+        await Provisioning.IssueOtpAsync(id, "lobby@contoso.com", ct: Ct);
         var (cut, _) = RenderDetail(id);
         cut.WaitForElement("[data-testid=toggle-enabled]").Click();
 
         cut.WaitForAssertion(() => Assert.Equal("Disabled", cut.Find("[data-testid=prop-enabled]").TextContent));
+        Assert.Equal("Revoked", cut.Find("[data-testid=otp-state]").TextContent.Trim());
+        Assert.Contains(Snackbars, m => m.StartsWith("Account disabled: its unused OTPs were revoked", StringComparison.Ordinal));
         Assert.Contains("Needs action (disabled)", cut.Find("[data-testid=prop-readiness]").TextContent, StringComparison.Ordinal);
         Assert.False((await AccountAsync(id)).Enabled);
 

@@ -182,6 +182,24 @@ public sealed partial class GenerateOtpWizardTests : AccountPageContext
     }
 
     [Fact]
+    public async Task Select_ready_on_this_page_skips_accounts_that_need_action()
+    {
+        await Provisioning.CreateAccountAsync("lobby@contoso.com", ct: Ct);
+        await Provisioning.CreateAccountAsync("boardroom@contoso.com", ct: Ct);
+        var closet = await Provisioning.CreateAccountAsync("closet@contoso.com", ct: Ct);
+        await Service<ResourceAccountService>().SetEnabledAsync(closet, false, Admin, AccessScope.All, Ct);
+        var cut = RenderPage<GenerateOtpWizard>();
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=account-table] tbody tr").Count));
+
+        cut.Find("[data-testid=select-page]").Click();
+
+        Assert.Equal("2 selected", cut.Find("[data-testid=selected-count]").TextContent.Trim());
+        Assert.False(Box(cut, "closet@contoso.com").Instance.GetState(x => x.Value));
+        cut.Find("[data-testid=clear-selection]").Click();
+        Assert.Equal("0 selected", cut.Find("[data-testid=selected-count]").TextContent.Trim());
+    }
+
+    [Fact]
     public async Task Large_batches_are_generated_in_chunks_and_all_codes_are_shown()
     {
         await Service<Core.RoomGroups.RoomGroupService>().CreateAsync("HQ", Admin, Ct);
