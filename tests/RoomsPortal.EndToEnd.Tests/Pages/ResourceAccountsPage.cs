@@ -44,5 +44,5 @@ public sealed class ResourceAccountsPage(IPage page, Uri baseAddress) : PortalPa
         return wizard;
     }
 
-    public Task OpenAccountAsync(string upn) => Row(upn).Locator("td").Nth(2).ClickAsync();
+    public Task OpenAccountAsync(string upn) => Row(upn).Locator("td").Nth(1).ClickAsync();
 }

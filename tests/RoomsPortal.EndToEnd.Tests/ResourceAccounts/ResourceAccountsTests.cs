@@ -45,6 +45,11 @@ public sealed class ResourceAccountsTests(BrowserFixture browser)
         await accounts.DarkModeToggle.ClickAsync();
         await accounts.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifacts.Screenshot("resource-accounts-dark"), FullPage = true });
         await accounts.DarkModeToggle.ClickAsync();
+        await accounts.Page.SetViewportSizeAsync(820, 1180);
+        await accounts.Page.Locator(".mud-drawer.mud-drawer--closed").WaitForAsync();
+        await Assertions.Expect(accounts.Page.Locator(".mud-main-content")).ToHaveCSSAsync("margin-left", "0px");
+        await accounts.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifacts.Screenshot("resource-accounts-tablet"), FullPage = true });
+        await accounts.Page.SetViewportSizeAsync(1366, 900);
 
         // Wizard: preselected from the grid, through Review to the codes.
         var wizard = await accounts.GenerateOtpAsync("lobby@contoso.com");

@@ -79,6 +79,19 @@ public sealed class AccountDetailTests : AccountPageContext
     }
 
     [Fact]
+    public async Task A_request_arriving_while_the_page_is_open_appears_without_a_reload()
+    {
+        var id = await Provisioning.CreateAccountAsync("lobby@contoso.com", ct: Ct);
+        var (cut, _) = RenderDetail(id, otpTab: true);
+        cut.WaitForElement("[data-testid=no-otps]");
+
+        await PendingRequestAsync(id, "lobby@contoso.com", serial: "SN-LIVE-1");
+
+        cut.WaitForAssertion(() => Assert.Equal("SN-LIVE-1", cut.Find("[data-testid=device-serial]").TextContent));
+        Assert.NotNull(cut.Find("[data-testid=awaiting-approval]"));
+    }
+
+    [Fact]
     public async Task Approving_provisions_the_account()
     {
         var id = await Provisioning.CreateAccountAsync("lobby@contoso.com", ct: Ct);

@@ -34,6 +34,19 @@ public sealed class ResourceAccountsPageTests : AccountPageContext
     }
 
     [Fact]
+    public async Task A_console_redeeming_while_the_page_is_open_shows_awaiting_approval_without_a_reload()
+    {
+        var lobby = await Provisioning.CreateAccountAsync("lobby@contoso.com", ct: Ct);
+        var cut = RenderPage<ResourceAccountsPage>();
+        cut.WaitForAssertion(() => Assert.Contains("lobby@contoso.com", cut.Find("[data-testid=accounts-grid]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[data-testid=awaiting-approval]"));
+
+        await PendingRequestAsync(lobby, "lobby@contoso.com");
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=awaiting-approval]")));
+    }
+
+    [Fact]
     public void Without_accounts_the_page_says_to_import_a_csv()
     {
         var cut = RenderPage<ResourceAccountsPage>();
