@@ -78,6 +78,31 @@ public sealed partial class GenerateOtpWizardTests : AccountPageContext
     }
 
     [Fact]
+    public async Task Adding_an_account_after_uploading_sign_in_data_sends_return_to_review_back_to_configuration()
+    {
+        await Provisioning.CreateAccountAsync("lobby@contoso.com", ct: Ct);
+        await Provisioning.CreateAccountAsync("boardroom@contoso.com", ct: Ct);
+        var cut = RenderPage<GenerateOtpWizard>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=account-table] tbody tr").Count));
+        await CheckAsync(Box(cut, "lobby@contoso.com"), true);
+        cut.Find("[data-testid=next]").Click();
+        await ChooseAsync(cut.FindComponent<MudRadioGroup<OtpPasswordMode>>(), OtpPasswordMode.UploadedSignInData);
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText("lobby@contoso.com,Kept-Pass-1\n", "signin.csv"));
+        cut.WaitForElement("[data-testid=sign-in-data-ok]");
+        cut.Find("[data-testid=next]").Click();
+        cut.WaitForElement("[data-testid=step-review]");
+
+        cut.Find("[data-testid=edit-accounts]").Click();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=account-table] tbody tr").Count));
+        await CheckAsync(Box(cut, "boardroom@contoso.com"), true);
+        cut.Find("[data-testid=return-to-review]").Click();
+
+        cut.WaitForElement("[data-testid=step-configuration]");
+        Assert.Contains("missing for 1 selected account(s): boardroom@contoso.com", cut.Find("[data-testid=sign-in-data-errors]").TextContent, StringComparison.Ordinal);
+        Assert.True(cut.Find("[data-testid=next]").HasAttribute("disabled"));
+    }
+
+    [Fact]
     public async Task Sign_in_data_errors_are_listed_by_line_and_block_the_next_step()
     {
         await Provisioning.CreateAccountAsync("lobby@contoso.com", ct: Ct);
