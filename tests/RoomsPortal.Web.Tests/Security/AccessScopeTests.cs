@@ -49,6 +49,17 @@ public sealed class AccessScopeTests
         Assert.Equal([PortalRoles.SiteLead], me.Roles);
     }
 
+    [Fact]
+    public void Actor_of_a_signed_in_user_carries_the_user_id_and_display_name()
+    {
+        var user = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, "user-1"), new Claim(PortalClaims.DisplayName, "Lea Lead")], "Test"));
+
+        var actor = ActorFactory.FromPrincipal(user);
+
+        Assert.Equal(Core.Common.Actor.User("user-1", "Lea Lead"), actor);
+    }
+
     private static ClaimsPrincipal User(string role, params Guid[] groups)
     {
         var claims = new List<Claim> { new(ClaimTypes.Name, "someone"), new(ClaimTypes.Role, role) };
