@@ -28,7 +28,7 @@ public sealed partial class SecurityHeadersTests
         var html = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         // Every script is either a file from this origin or an inline script carrying this response's nonce.
         Assert.All(ScriptTag().Matches(html), script => Assert.True(
-            script.Value.Contains(" src=", StringComparison.Ordinal) || script.Value.Contains($"nonce=\"{nonce}\"", StringComparison.Ordinal),
+            script.Value.Contains(" src=", StringComparison.Ordinal) || System.Net.WebUtility.HtmlDecode(script.Value).Contains($"nonce=\"{nonce}\"", StringComparison.Ordinal),
             $"inline script without the nonce: {script.Value}"));
         Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
