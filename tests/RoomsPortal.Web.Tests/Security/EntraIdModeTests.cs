@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
 using RoomsPortal.Testing;
+using RoomsPortal.Web.Security;
 
 namespace RoomsPortal.Web.Tests.Security;
 
@@ -47,5 +50,24 @@ public sealed class EntraIdModeTests
 
         using var api = await client.GetAsync(new Uri(Api.Account.AccountApi.MePath, UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+    }
+
+    [Fact]
+    public async Task App_roles_and_the_room_group_claim_give_the_same_scope_as_a_local_Site_Lead()
+    {
+        var group = Guid.NewGuid();
+        var token = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim("name", "Lea Lead"), new Claim("roles", PortalRoles.SiteLead), new Claim("rp_room_group", group.ToString())],
+            "AuthenticationTypes.Federation",
+            "name",
+            "roles"));
+        var transformation = new EntraClaimsTransformation(Options.Create(new PortalAuthenticationOptions { Mode = AuthenticationMode.EntraId }));
+
+        var user = await transformation.TransformAsync(token);
+        var scope = AccessScopeFactory.FromPrincipal(user);
+
+        Assert.True(user.IsInRole(PortalRoles.SiteLead));
+        Assert.Equal(new HashSet<Guid> { group }, scope.RoomGroupIds);
+        Assert.Equal("Lea Lead", user.ShownName());
     }
 }
