@@ -53,7 +53,11 @@ public abstract class PortalComponentContext : BunitContext, IAsyncLifetime
     {
         Authorization.SetAuthorized("Test Admin");
         Authorization.SetRoles(role);
-        Authorization.SetClaims([.. roomGroups.Select(g => new System.Security.Claims.Claim(PortalCaller.RoomGroupClaim, g.ToString()))]);
+        // Pages name the acting user in the audit log by its identifier claim, as a real sign-in provides it.
+        Authorization.SetClaims([
+            new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, "test-admin"),
+            .. roomGroups.Select(g => new System.Security.Claims.Claim(PortalCaller.RoomGroupClaim, g.ToString())),
+        ]);
     }
 
     /// <summary>A Core service, the same instance the page under test gets.</summary>

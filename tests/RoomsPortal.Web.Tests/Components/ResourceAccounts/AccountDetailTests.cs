@@ -33,7 +33,7 @@ public sealed class AccountDetailTests : AccountPageContext
     public async Task Unknown_or_out_of_scope_account_says_so()
     {
         var id = await Provisioning.CreateAccountAsync("lobby@contoso.com", ct: Ct);
-        SignInAs("SiteLead", Guid.NewGuid());
+        SignInAs(RoomsPortal.Web.Security.PortalRoles.SiteLead, Guid.NewGuid());
 
         var (cut, _) = RenderDetail(id);
 
