@@ -40,6 +40,8 @@ public static class DependencyInjection
         services.TryAddSingleton<ManualSetupService>();
         services.TryAddSingleton<AuditService>();
         services.TryAddSingleton<DashboardService>();
+        services.TryAddSingleton<DeviceService>();
+        services.TryAddSingleton<VerificationFailureService>();
         return services;
     }
 }

@@ -83,6 +83,7 @@ public static class AuditOperations
     public const string DeviceProvisioned = "Devices.Provisioned";
     public const string ManualSignInSucceeded = "Devices.ManualSignIn";
     public const string ManualSignInFailed = "Security.ManualSignInFailed";
+    public const string VerificationFailureResolved = "Devices.VerificationFailureResolved";
     public const string PreferencesUpdated = "Preferences.Updated";
     public const string AuditPurged = "Audit.Purged";
 }
