@@ -5,10 +5,9 @@ using RoomsPortal.Web.Tests.Support;
 
 namespace RoomsPortal.Web.Tests.Components;
 
-public sealed class NavMenuTests : BunitContext
+// PortalComponentContext: the menu's Approvals badge counts pending requests through Core.
+public sealed class NavMenuTests : PortalComponentContext
 {
-    public NavMenuTests() => this.AddTestServices();
-
     [Fact]
     public void Navigation_links_every_area_of_the_portal()
     {
