@@ -40,7 +40,7 @@ public static class DependencyInjection
         services.TryAddSingleton<ManualSetupService>();
         services.TryAddSingleton<AuditService>();
         services.TryAddSingleton<DashboardService>();
-        services.TryAddSingleton<DeviceService>();
+        services.TryAddSingleton<DeviceInventoryService>();
         services.TryAddSingleton<VerificationFailureService>();
         return services;
     }

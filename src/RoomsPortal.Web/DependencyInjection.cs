@@ -11,6 +11,7 @@ using RoomsPortal.Core.Persistence;
 using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Components;
 using RoomsPortal.Web.Infrastructure;
+using RoomsPortal.Web.Security;
 using Serilog;
 
 namespace RoomsPortal.Web;
@@ -56,8 +57,14 @@ public static class DependencyInjection
         services.AddHealthChecks()
             .AddDbContextCheck<PortalDbContext>("database", HealthStatus.Unhealthy, [ReadyTag]);
 
+        builder.AddPortalAuthentication();
         services.AddCascadingAuthenticationState();
-        services.AddAuthorization();
+        services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "RoomsPortal.Antiforgery";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        });
         services.AddConsoleApi();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();

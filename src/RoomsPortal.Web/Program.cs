@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using RoomsPortal.ConsoleClient.Protocol;
 using RoomsPortal.Web;
+using RoomsPortal.Web.Api.Account;
 using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Components;
 using RoomsPortal.Web.Hubs;
 using RoomsPortal.Web.Infrastructure;
+using RoomsPortal.Web.Security;
 using Serilog;
 
 if (HealthProbe.IsRequested(args))
@@ -22,6 +24,7 @@ try
 
     var app = builder.Build();
 
+    app.UseSecurityHeaders();
     if (!app.Environment.IsDevelopment())
     {
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
@@ -32,23 +35,28 @@ try
     app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
     app.UseSerilogRequestLogging();
     app.UseAuthentication();
+    app.UseMustChangePassword();
     app.UseAuthorization();
     app.UseRateLimiter();
     app.UseAntiforgery();
 
-    app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
+    // Anonymous on purpose: container probes and load balancers call them; they reveal no data.
+    app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync })
+        .AllowAnonymous();
     app.MapHealthChecks("/health/ready", new HealthCheckOptions
     {
         Predicate = check => check.Tags.Contains(DependencyInjection.ReadyTag),
         ResponseWriter = HealthResponse.WriteAsync,
-    });
+    }).AllowAnonymous();
 
     app.MapConsoleApi();
     app.MapHub<ConsoleHub>(ConsoleHubNames.Path);
-    app.MapStaticAssets();
+    app.MapAccountApi();
+    app.MapStaticAssets().AllowAnonymous();
     app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
     await app.MigrateDatabaseAsync();
+    await app.EnsureBootstrapAdministratorAsync();
     await app.SeedDemoDataAsync();
     await app.RunAsync();
     return 0;

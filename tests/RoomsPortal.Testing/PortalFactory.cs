@@ -1,28 +1,54 @@
+using System.Net;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using RoomsPortal.Core.Persistence;
+using RoomsPortal.Core.RoomGroups;
+using RoomsPortal.Core.Users;
+using RoomsPortal.Web.Security;
 
 namespace RoomsPortal.Testing;
 
 /// <summary>
 /// Hosts the real portal for a test: its own data folder (a real SQLite file), deleted on dispose.
 /// With <see cref="UseRealPort"/> it listens on a loopback port for browsers and SDK clients.
+/// The bootstrap administrator <see cref="AdminUserName"/> gets <see cref="AdminPassword"/> and no forced change,
+/// unless a test sets <c>Bootstrap:*</c> itself.
 /// </summary>
 public sealed class PortalFactory : WebApplicationFactory<Program>
 {
+    public const string AdminUserName = "admin";
+    public const string AdminPassword = "test-admin-password-0001";
+
     private readonly Dictionary<string, string?> _settings = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<Action<IServiceCollection>> _services = [];
+    private bool _keepData;
 
     public PortalFactory()
+        : this(Path.Combine(Path.GetTempPath(), "roomsportal-tests", Guid.NewGuid().ToString("N")))
     {
-        DataDirectory = Path.Combine(Path.GetTempPath(), "roomsportal-tests", Guid.NewGuid().ToString("N"));
+    }
+
+    /// <summary>A portal over an existing data folder (a restart in a test); the folder is deleted on dispose unless <see cref="KeepData"/>.</summary>
+    public PortalFactory(string dataDirectory)
+    {
+        DataDirectory = dataDirectory;
         _settings["Storage:DataDirectory"] = DataDirectory;
         // Tests register the catalog they need; WithDemoData() turns the Development sample data back on.
         _settings["DemoData:Enabled"] = "false";
+        _settings["DemoData:SampleAccounts"] = "false";
+        _settings["Bootstrap:AdminPassword"] = AdminPassword;
+        _settings["Bootstrap:RequirePasswordChange"] = "false";
     }
 
     public string DataDirectory { get; }
@@ -44,6 +70,13 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     /// <summary>Seeds the Development demo data (the emulator's demo manufacturer) at start.</summary>
     public PortalFactory WithDemoData() => WithSetting("DemoData:Enabled", "true");
 
+    /// <summary>Leaves the data folder in place on dispose, so another factory can start over it.</summary>
+    public PortalFactory KeepData()
+    {
+        _keepData = true;
+        return this;
+    }
+
     /// <summary>Serves on a real Kestrel port on 127.0.0.1 instead of the in-memory test server.</summary>
     public PortalFactory UseRealPort()
     {
@@ -60,6 +93,66 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
             var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
             return new Uri(addresses.Addresses.First());
         }
+    }
+
+    /// <summary>
+    /// A client signed in as a new local user with <paramref name="role"/> (a <see cref="PortalRoles"/> value) and
+    /// the given room groups. It carries a real sign-in cookie, made the way the portal makes it, so the whole
+    /// cookie pipeline (security stamp, claims, policies) runs. It does not follow redirects: tests see the 302s.
+    /// </summary>
+    public HttpClient CreateClientAs(string role, params Guid[] roomGroups)
+    {
+        var userName = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}"[..24];
+        var userId = CreateUserAsync(userName, AdminPassword, role, roomGroups).GetAwaiter().GetResult();
+        return CreateClientForUserAsync(userId).GetAwaiter().GetResult();
+    }
+
+    /// <summary>A client that sends no credential and does not follow redirects.</summary>
+    public HttpClient CreateAnonymousClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    /// <summary>Adds a local user (no forced password change) and returns its id.</summary>
+    public async Task<string> CreateUserAsync(string userName, string password, string role, params Guid[] roomGroups)
+    {
+        var (_, error, detail) = await Services.GetRequiredService<UserAdministration>()
+            .CreateAsync(new NewPortalUser(userName, userName, role, roomGroups), password, mustChangePassword: false);
+        if (error is not null)
+        {
+            throw new InvalidOperationException($"Creating the test user {userName} failed: {error} {detail}");
+        }
+
+        using var scope = Services.CreateScope();
+        var user = await scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>().FindByNameAsync(userName);
+        return user!.Id;
+    }
+
+    /// <summary>Adds a room group and returns its id.</summary>
+    public async Task<Guid> CreateRoomGroupAsync(string name)
+    {
+        await using var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var group = new RoomGroup { Id = Guid.NewGuid(), Name = name, CreatedAt = DateTimeOffset.UtcNow };
+        db.RoomGroups.Add(group);
+        await db.SaveChangesAsync();
+        return group.Id;
+    }
+
+    /// <summary>A client carrying a fresh sign-in cookie for an existing user.</summary>
+    public async Task<HttpClient> CreateClientForUserAsync(string userId)
+    {
+        using var scope = Services.CreateScope();
+        var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<PortalUser>>();
+        var user = await signIn.UserManager.FindByIdAsync(userId) ?? throw new InvalidOperationException($"No user {userId}.");
+        var principal = await signIn.CreateUserPrincipalAsync(user);
+        var cookie = Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(IdentityConstants.ApplicationScheme);
+        var now = DateTimeOffset.UtcNow;
+        var ticket = new AuthenticationTicket(
+            principal,
+            new AuthenticationProperties { IssuedUtc = now, ExpiresUtc = now.Add(cookie.ExpireTimeSpan) },
+            IdentityConstants.ApplicationScheme);
+
+        var cookies = new CookieContainer();
+        var client = CreateDefaultClient(new CookieContainerHandler(cookies));
+        cookies.Add(client.BaseAddress!, new Cookie(cookie.Cookie.Name!, cookie.TicketDataFormat.Protect(ticket)));
+        return client;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -83,6 +176,11 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_keepData)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

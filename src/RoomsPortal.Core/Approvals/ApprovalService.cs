@@ -47,6 +47,7 @@ public sealed class ApprovalService(
         {
             if (await DeviceLockout.LockedOutUntilAsync(check, device.SerialKey, now, ct) is not null)
             {
+                await Provisioning.RecordLockedOutAsync(dbFactory, device, sourceAddress, "Redemption", now, ct);
                 return RedeemError.DeviceLockedOut;
             }
         }

@@ -10,6 +10,10 @@ using RoomsPortal.Core.ResourceAccounts;
 namespace RoomsPortal.Core.Approvals;
 
 /// <summary>The console's Manual setup path: the technician types the account's email and password.</summary>
+/// <remarks>
+/// A device whose details are missing or too long gets <see cref="ManualSignInError.InvalidCredentials"/>: the API
+/// validates device fields before calling, and the console flow has no separate answer for it.
+/// </remarks>
 public sealed class ManualSetupService(IDbContextFactory<PortalDbContext> dbFactory, SignInDataProtector protector, TimeProvider time)
 {
     public async Task<Result<ManualSignInOutcome, ManualSignInError>> ManualSignInAsync(
@@ -26,6 +30,7 @@ public sealed class ManualSetupService(IDbContextFactory<PortalDbContext> dbFact
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await DeviceLockout.LockedOutUntilAsync(db, device.SerialKey, now, ct) is not null)
         {
+            await Provisioning.RecordLockedOutAsync(dbFactory, device, sourceAddress, "Manual sign-in", now, ct);
             return ManualSignInError.DeviceLockedOut;
         }
 

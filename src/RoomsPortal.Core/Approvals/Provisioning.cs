@@ -61,6 +61,16 @@ internal static class Provisioning
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>Audits an attempt refused by the lockout; it does not count as another failure (that would extend the lockout).</summary>
+    public static async Task RecordLockedOutAsync(
+        IDbContextFactory<PortalDbContext> dbFactory, DeviceInfo device, string? sourceAddress, string attempt, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Add(AuditEntry.Create(now, Actor.Console(device.Serial), AuditCategory.Security, AuditOperations.LockedOutAttempt, device.Serial,
+            AuditResult.Failed, $"{attempt} refused: the console is locked out; source {sourceAddress ?? "unknown"}"));
+        await db.SaveChangesAsync(ct);
+    }
+
     public static string? Clip(string? sourceAddress) =>
         sourceAddress is { Length: > 64 } ? sourceAddress[..64] : sourceAddress;
 }

@@ -80,12 +80,11 @@ public static class AuditOperations
     public const string RequestRejected = "Approvals.Rejected";
     public const string RequestExpired = "Approvals.Expired";
     public const string SignInDataReleased = "Devices.SignInDataReleased";
-    public const string DeviceProvisioned = "Devices.Provisioned";
     public const string ManualSignInSucceeded = "Devices.ManualSignIn";
     public const string ManualSignInFailed = "Security.ManualSignInFailed";
     public const string VerificationFailureResolved = "Devices.VerificationFailureResolved";
+    public const string LockedOutAttempt = "Security.LockedOutAttempt";
     public const string PreferencesUpdated = "Preferences.Updated";
-    public const string AuditPurged = "Audit.Purged";
 }
 
 internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>

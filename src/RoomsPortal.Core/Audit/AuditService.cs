@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Csv;
 using RoomsPortal.Core.Persistence;
@@ -37,6 +38,9 @@ public sealed class AuditService(IDbContextFactory<PortalDbContext> dbFactory, T
     /// <summary>Entries from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive) as CSV, oldest first.</summary>
     public async Task<string> ExportCsvAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
     {
+        // PostgreSQL's timestamptz takes UTC values only; callers may pass a local offset.
+        from = from.ToUniversalTime();
+        to = to.ToUniversalTime();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var entries = await db.Set<AuditEntry>().AsNoTracking()
             .Where(e => e.OccurredAt >= from && e.OccurredAt < to)
@@ -54,22 +58,26 @@ public sealed class AuditService(IDbContextFactory<PortalDbContext> dbFactory, T
         return writer.ToString();
     }
 
-    /// <summary>Deletes entries older than <see cref="Retention"/>. Returns how many.</summary>
+    /// <summary>
+    /// Deletes audit entries older than <see cref="Retention"/> and returns how many; failed-attempt counters
+    /// (lockout, dashboard) older than the same retention go too.
+    /// </summary>
     public async Task<int> PurgeAsync(CancellationToken ct = default)
     {
         var cutoff = time.GetUtcNow() - Retention;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.Set<SetupFailure>().Where(f => f.OccurredAt < cutoff).ExecuteDeleteAsync(ct);
         return await db.Set<AuditEntry>().Where(e => e.OccurredAt < cutoff).ExecuteDeleteAsync(ct);
     }
 
     private static IQueryable<AuditEntry> Filter(IQueryable<AuditEntry> entries, AuditQuery query)
     {
-        if (query.From is { } from)
+        if (query.From?.ToUniversalTime() is { } from)
         {
             entries = entries.Where(e => e.OccurredAt >= from);
         }
 
-        if (query.To is { } to)
+        if (query.To?.ToUniversalTime() is { } to)
         {
             entries = entries.Where(e => e.OccurredAt < to);
         }

@@ -42,11 +42,17 @@ public enum OtpRevokeError
 }
 
 /// <summary>One account's OTP, in clear: only this result ever holds it.</summary>
-public sealed record IssuedOtp(Guid OtpId, Guid AccountId, string Upn, string DisplayName, string Code, string Password);
+public sealed record IssuedOtp(Guid OtpId, Guid AccountId, string Upn, string DisplayName, string Code, string Password)
+{
+    /// <summary>Keeps the code and password out of logs and debugger summaries.</summary>
+    public override string ToString() => $"IssuedOtp {{ OtpId = {OtpId}, Upn = {Upn}, Code = ***, Password = *** }}";
+}
 
 /// <summary>A generated batch. Render it for installers with <see cref="ToCsv"/>.</summary>
 public sealed record OtpBatch(Guid BatchId, DateTimeOffset ExpiresAt, IReadOnlyList<IssuedOtp> Items)
 {
+    public override string ToString() => $"OtpBatch {{ BatchId = {BatchId}, ExpiresAt = {ExpiresAt:u}, Items = {Items.Count} }}";
+
     public string ToCsv(bool includePasswords)
     {
         var writer = new CsvWriter();

@@ -15,6 +15,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 {
     public DbSet<RoomGroup> RoomGroups => Set<RoomGroup>();
 
+    public DbSet<UserRoomGroup> UserRoomGroups => Set<UserRoomGroup>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);

@@ -78,20 +78,30 @@ public sealed class PreferencesService(IDbContextFactory<PortalDbContext> dbFact
         }
 
         var before = await ReadAsync(db, ct);
-        var row = await db.Set<TenantPreferences>().FirstOrDefaultAsync(ct);
-        if (row is null)
+        var tenant = await db.Set<TenantPreferences>().FirstOrDefaultAsync(ct);
+        if (tenant is null)
         {
-            row = new TenantPreferences();
-            db.Add(row);
+            tenant = new TenantPreferences();
+            db.Add(tenant);
         }
 
-        row.OtpValidityHours = update.OtpValidityHours;
-        row.AutoApproval = update.AutoApproval;
-        row.UpdatedAt = now;
+        tenant.OtpValidityHours = update.OtpValidityHours;
+        tenant.AutoApproval = update.AutoApproval;
+        tenant.UpdatedAt = now;
 
-        db.Set<RoomGroupApprovalOverride>().RemoveRange(await db.Set<RoomGroupApprovalOverride>().ToListAsync(ct));
-        db.Set<RoomGroupApprovalOverride>().AddRange(
-            update.RoomGroupOverrides.Select(o => new RoomGroupApprovalOverride { RoomGroupId = o.Key, AutoApproval = o.Value }));
+        var overrides = await db.Set<RoomGroupApprovalOverride>().ToListAsync(ct);
+        db.Set<RoomGroupApprovalOverride>().RemoveRange(overrides.Where(o => !update.RoomGroupOverrides.ContainsKey(o.RoomGroupId)));
+        foreach (var (groupId, autoApproval) in update.RoomGroupOverrides)
+        {
+            if (overrides.FirstOrDefault(o => o.RoomGroupId == groupId) is { } row)
+            {
+                row.AutoApproval = autoApproval;
+            }
+            else
+            {
+                db.Add(new RoomGroupApprovalOverride { RoomGroupId = groupId, AutoApproval = autoApproval });
+            }
+        }
         var existing = await db.Set<PreRegisteredDevice>().ToListAsync(ct);
         db.Set<PreRegisteredDevice>().RemoveRange(existing.Where(d => !serials.Contains(d.SerialKey)));
         db.Set<PreRegisteredDevice>().AddRange(serials.Where(s => existing.All(d => d.SerialKey != s))

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Csv;
+using RoomsPortal.Core.Otps;
 using RoomsPortal.Core.Persistence;
 using RoomsPortal.Core.RoomGroups;
 
@@ -231,6 +232,7 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
         return row is null ? null : Finish(row);
     }
 
+    /// <summary>Enables or disables an account; disabling revokes its unused OTPs.</summary>
     public async Task<Result<ResourceAccountView, AccountError>> SetEnabledAsync(
         Guid id, bool enabled, Actor actor, AccessScope scope, CancellationToken ct = default)
     {
@@ -244,11 +246,26 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
             return AccountError.NotFound;
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var revoked = 0;
+        if (!enabled)
+        {
+            // A disabled account must not be set up later by a code handed out before.
+            revoked = await db.Set<OneTimePassword>()
+                .Where(o => o.ResourceAccountId == id && o.RedeemedAt == null && o.RevokedAt == null)
+                .ExecuteUpdateAsync(o => o.SetProperty(x => x.RevokedAt, now), ct);
+            if (account.ProvisioningStatus == ProvisioningStatus.OtpIssued)
+            {
+                account.ProvisioningStatus = ProvisioningStatus.None;
+            }
+        }
+
         account.Enabled = enabled;
         account.UpdatedAt = now;
         db.Add(AuditEntry.Create(now, actor, AuditCategory.ResourceAccounts, AuditOperations.AccountUpdated, account.Upn,
-            details: enabled ? "Enabled" : "Disabled"));
+            details: enabled ? "Enabled" : $"Disabled; {revoked} unused OTP(s) revoked"));
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return (await GetAsync(id, scope, ct))!;
     }
 

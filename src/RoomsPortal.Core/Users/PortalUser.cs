@@ -11,6 +11,9 @@ public sealed class PortalUser : IdentityUser
     /// <summary>Set for the bootstrap administrator and after an admin resets a password.</summary>
     public bool MustChangePassword { get; set; }
 
+    /// <summary>A disabled user cannot sign in, and an existing sign-in ends at its next security check.</summary>
+    public bool IsDisabled { get; set; }
+
     /// <summary>When the account was created.</summary>
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -584,6 +584,9 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("boolean");
 
+                    b.Property<bool>("IsDisabled")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("boolean");
 
@@ -630,6 +633,22 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("RoomsPortal.Core.Users.UserRoomGroup", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<Guid>("RoomGroupId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("UserId", "RoomGroupId");
+
+                    b.HasIndex("RoomGroupId");
+
+                    b.ToTable("UserRoomGroups", (string)null);
                 });
 
             modelBuilder.Entity("RoomsPortal.Core.Verification.CertifiedModel", b =>
@@ -915,6 +934,21 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.Navigation("RoomGroup");
+                });
+
+            modelBuilder.Entity("RoomsPortal.Core.Users.UserRoomGroup", b =>
+                {
+                    b.HasOne("RoomsPortal.Core.RoomGroups.RoomGroup", null)
+                        .WithMany()
+                        .HasForeignKey("RoomGroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("RoomsPortal.Core.Users.PortalUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

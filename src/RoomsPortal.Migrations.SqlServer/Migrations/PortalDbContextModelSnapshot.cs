@@ -585,6 +585,9 @@ namespace RoomsPortal.Migrations.SqlServer.Migrations
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("bit");
 
+                    b.Property<bool>("IsDisabled")
+                        .HasColumnType("bit");
+
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("bit");
 
@@ -632,6 +635,22 @@ namespace RoomsPortal.Migrations.SqlServer.Migrations
                         .HasFilter("[NormalizedUserName] IS NOT NULL");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("RoomsPortal.Core.Users.UserRoomGroup", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<Guid>("RoomGroupId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("UserId", "RoomGroupId");
+
+                    b.HasIndex("RoomGroupId");
+
+                    b.ToTable("UserRoomGroups", (string)null);
                 });
 
             modelBuilder.Entity("RoomsPortal.Core.Verification.CertifiedModel", b =>
@@ -917,6 +936,21 @@ namespace RoomsPortal.Migrations.SqlServer.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.Navigation("RoomGroup");
+                });
+
+            modelBuilder.Entity("RoomsPortal.Core.Users.UserRoomGroup", b =>
+                {
+                    b.HasOne("RoomsPortal.Core.RoomGroups.RoomGroup", null)
+                        .WithMany()
+                        .HasForeignKey("RoomGroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("RoomsPortal.Core.Users.PortalUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

@@ -575,6 +575,9 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("IsDisabled")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("INTEGER");
 
@@ -621,6 +624,22 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("RoomsPortal.Core.Users.UserRoomGroup", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RoomGroupId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId", "RoomGroupId");
+
+                    b.HasIndex("RoomGroupId");
+
+                    b.ToTable("UserRoomGroups", (string)null);
                 });
 
             modelBuilder.Entity("RoomsPortal.Core.Verification.CertifiedModel", b =>
@@ -906,6 +925,21 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.Navigation("RoomGroup");
+                });
+
+            modelBuilder.Entity("RoomsPortal.Core.Users.UserRoomGroup", b =>
+                {
+                    b.HasOne("RoomsPortal.Core.RoomGroups.RoomGroup", null)
+                        .WithMany()
+                        .HasForeignKey("RoomGroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("RoomsPortal.Core.Users.PortalUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using RoomsPortal.Core.Common;
+using RoomsPortal.Web.Security;
 
 namespace RoomsPortal.Web.Components;
 
@@ -10,8 +11,8 @@ namespace RoomsPortal.Web.Components;
 /// </summary>
 public sealed class PortalCaller(AuthenticationStateProvider authentication)
 {
-    public const string RoomGroupClaim = "rp:room_group";
-    public const string ManagerRole = "RoomsProManager";
+    public const string RoomGroupClaim = PortalClaims.RoomGroup;
+    public const string ManagerRole = PortalRoles.RoomsProManager;
 
     public async Task<(Actor Actor, AccessScope Scope)> GetAsync()
     {
@@ -26,16 +27,5 @@ public sealed class PortalCaller(AuthenticationStateProvider authentication)
         return Actor.User(id, user.Identity?.Name ?? id);
     }
 
-    public static AccessScope ScopeOf(ClaimsPrincipal user)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        if (user.Identity?.IsAuthenticated != true)
-        {
-            return AccessScope.ForRoomGroups([]);
-        }
-
-        return user.IsInRole(ManagerRole)
-            ? AccessScope.All
-            : AccessScope.ForRoomGroups(user.FindAll(RoomGroupClaim).Select(c => Guid.TryParse(c.Value, out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty));
-    }
+    public static AccessScope ScopeOf(ClaimsPrincipal user) => AccessScopeFactory.FromPrincipal(user);
 }

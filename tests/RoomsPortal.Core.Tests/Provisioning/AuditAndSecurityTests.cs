@@ -116,13 +116,19 @@ public sealed class AuditAndSecurityTests : IAsyncLifetime
     public async Task Purge_removes_only_entries_older_than_180_days()
     {
         await _h.GroupAsync("Old");
+        await _h.Approvals.RedeemAsync("BCDF-GHJK-LMNP", Console1, null, Ct);
         _h.Time.Advance(TimeSpan.FromDays(1));
         await _h.GroupAsync("Recent");
         _h.Time.Advance(AuditService.Retention - TimeSpan.FromDays(1) + TimeSpan.FromTicks(1));
 
         var purged = await _h.Audit.PurgeAsync(Ct);
 
-        Assert.Equal(1, purged);
+        Assert.Equal(2, purged);
+        await using (var db = _h.Database.CreateDbContext())
+        {
+            Assert.Equal(0, await db.Set<SetupFailure>().CountAsync(Ct));
+        }
+
         Assert.Equal("Recent", Assert.Single((await _h.Audit.QueryAsync(new AuditQuery(), Ct)).Items).Target);
     }
 
@@ -134,7 +140,7 @@ public sealed class AuditAndSecurityTests : IAsyncLifetime
         _h.Time.Advance(TimeSpan.FromDays(2));
         await _h.GroupAsync("Later");
 
-        var csv = await _h.Audit.ExportCsvAsync(start, start.AddDays(1), Ct);
+        var csv = await _h.Audit.ExportCsvAsync(start.ToOffset(TimeSpan.FromHours(2)), start.AddDays(1), Ct);
         var records = CsvReader.Parse(csv, out var error);
 
         Assert.Null(error);

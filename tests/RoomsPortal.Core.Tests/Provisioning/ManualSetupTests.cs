@@ -36,6 +36,20 @@ public sealed class ManualSetupTests : IAsyncLifetime
         Assert.Equal(1, await _h.AuditCountAsync(AuditOperations.ManualSignInSucceeded));
     }
 
+    [Fact]
+    public async Task Provisioned_device_is_listed_in_the_inventory_within_scope()
+    {
+        await _h.ManualSetup.ManualSignInAsync(_account.Upn, "Initial-Pass-1", Console1, null, Ct);
+        var inventory = new DeviceInventoryService(_h.Database);
+
+        var all = await inventory.ListAsync(new DeviceQuery(Search: "alpha"), AccessScope.All, Ct);
+        var elsewhere = await inventory.ListAsync(new DeviceQuery(), AccessScope.ForRoomGroups([Guid.NewGuid()]), Ct);
+
+        var device = Assert.Single(all.Items);
+        Assert.Equal(("SN-0001", "Room.Alpha@Contoso.com", _account.RoomGroupId, ProvisioningMethod.Manual), (device.Serial, device.AccountUpn, device.RoomGroupId, device.Method));
+        Assert.Empty(elsewhere.Items);
+    }
+
     [Theory]
     [InlineData("room.alpha@contoso.com", "initial-pass-1")]
     [InlineData("room.alpha@contoso.com", "")]

@@ -89,6 +89,27 @@ public sealed class NotifierPreferencesDashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Preferences_can_be_saved_again_with_the_same_overrides_and_serials()
+    {
+        var group = await _h.GroupAsync("HQ");
+        var other = await _h.GroupAsync("Branch");
+        var prefs = (await _h.Preferences.GetAsync(Ct)) with
+        {
+            RoomGroupOverrides = new Dictionary<Guid, bool> { [group.Id] = true, [other.Id] = false },
+            PreRegisteredSerials = ["SN-1", "SN-2"],
+        };
+        await _h.Preferences.UpdateAsync(prefs, Admin, Ct);
+
+        var again = await _h.Preferences.UpdateAsync(
+            prefs with { RoomGroupOverrides = new Dictionary<Guid, bool> { [group.Id] = false }, PreRegisteredSerials = ["SN-2", "SN-3"] }, Admin, Ct);
+
+        Assert.True(again.Succeeded);
+        var read = await _h.Preferences.GetAsync(Ct);
+        Assert.Equal([KeyValuePair.Create(group.Id, false)], read.RoomGroupOverrides);
+        Assert.Equal(["SN-2", "SN-3"], read.PreRegisteredSerials);
+    }
+
+    [Fact]
     public async Task Dashboard_counts_ready_accounts_active_otps_pending_approvals_and_daily_activity()
     {
         var group = await _h.GroupAsync("HQ");

@@ -63,6 +63,16 @@ public sealed class OtpGenerationTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Batch_and_items_keep_codes_and_passwords_out_of_their_string_form()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+        var text = otp + " " + new OtpBatch(Guid.NewGuid(), _h.Time.GetUtcNow(), [otp]);
+
+        Assert.DoesNotContain(otp.Code, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(otp.Password, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Generate_with_uploaded_sign_in_data_keeps_those_passwords()
     {
         var group = await _h.GroupAsync("HQ");
@@ -141,6 +151,18 @@ public sealed class OtpGenerationTests(ITestOutputHelper output) : IAsyncLifetim
 
         Assert.Equal(OtpRevokeError.NotFound, outOfScope.Error);
         Assert.Equal(OtpRevokeError.AlreadyUsed, used.Error);
+    }
+
+    [Fact]
+    public async Task Disabling_an_account_revokes_its_unused_otp()
+    {
+        var (_, account, otp) = await _h.OneOtpAsync();
+
+        await _h.Accounts.SetEnabledAsync(account.Id, false, Admin, AccessScope.All, Ct);
+        var result = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+
+        Assert.Equal(RedeemError.Revoked, result.Error);
+        Assert.Equal(ProvisioningStatus.None, (await _h.AccountRowAsync(account.Id)).ProvisioningStatus);
     }
 
     [Fact]

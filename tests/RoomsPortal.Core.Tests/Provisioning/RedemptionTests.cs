@@ -240,6 +240,7 @@ public sealed class RedemptionTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(RedeemError.DeviceLockedOut, locked.Error);
         Assert.Equal(_h.Time.GetUtcNow() - TimeSpan.FromMinutes(2) + DeviceLockout.LockoutDuration, until);
         Assert.True(otherDevice.Succeeded);
+        Assert.Equal(1, await _h.AuditCountAsync(AuditOperations.LockedOutAttempt));
     }
 
     [Fact]

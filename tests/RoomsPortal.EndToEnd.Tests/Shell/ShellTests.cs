@@ -16,7 +16,9 @@ public sealed class ShellTests(BrowserFixture browser)
         {
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
         });
-        var shell = new PortalPage(await context.NewPageAsync(), portal.ServerAddress);
+        var page = await context.NewPageAsync();
+        await new SignInPage(page, portal.ServerAddress).SignInAsync(PortalFactory.AdminUserName, PortalFactory.AdminPassword);
+        var shell = new PortalPage(page, portal.ServerAddress);
 
         await shell.GotoAsync("/");
         await Assertions.Expect(shell.Heading).ToHaveTextAsync("Dashboard");
@@ -33,7 +35,9 @@ public sealed class ShellTests(BrowserFixture browser)
     {
         await using var portal = new PortalFactory().UseRealPort();
         await using var context = await browser.Browser.NewContextAsync();
-        var shell = new PortalPage(await context.NewPageAsync(), portal.ServerAddress);
+        var page = await context.NewPageAsync();
+        await new SignInPage(page, portal.ServerAddress).SignInAsync(PortalFactory.AdminUserName, PortalFactory.AdminPassword);
+        var shell = new PortalPage(page, portal.ServerAddress);
         await shell.GotoAsync("/");
         var light = await shell.BackgroundColorAsync();
 
@@ -49,6 +53,7 @@ public sealed class ShellTests(BrowserFixture browser)
         await using var portal = new PortalFactory().UseRealPort();
         await using var context = await browser.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
+        await new SignInPage(page, portal.ServerAddress).SignInAsync(PortalFactory.AdminUserName, PortalFactory.AdminPassword);
 
         var response = await page.GotoAsync(new Uri(portal.ServerAddress, "/no-such-page").ToString());
 

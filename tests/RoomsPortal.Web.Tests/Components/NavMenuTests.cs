@@ -1,6 +1,7 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using RoomsPortal.Web.Components.Layout;
+using RoomsPortal.Web.Security;
 using RoomsPortal.Web.Tests.Support;
 
 namespace RoomsPortal.Web.Tests.Components;
@@ -9,8 +10,10 @@ namespace RoomsPortal.Web.Tests.Components;
 public sealed class NavMenuTests : PortalComponentContext
 {
     [Fact]
-    public void Navigation_links_every_area_of_the_portal()
+    public void Navigation_links_every_area_of_the_portal_for_a_Rooms_Pro_Manager()
     {
+        Authorization.SetAuthorized("manager").SetPolicies(PortalPolicies.ManagePortal, PortalPolicies.Provision, PortalPolicies.ReadOperations);
+
         var menu = Render<NavMenu>();
 
         var hrefs = menu.FindAll("a").Select(a => a.GetAttribute("href")).ToList();
@@ -24,6 +27,7 @@ public sealed class NavMenuTests : PortalComponentContext
     [Fact]
     public void Current_area_is_marked_active()
     {
+        Authorization.SetAuthorized("lead").SetPolicies(PortalPolicies.Provision, PortalPolicies.ReadOperations);
         var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
         navigation.NavigateTo("/approvals");
 
@@ -32,5 +36,27 @@ public sealed class NavMenuTests : PortalComponentContext
         var active = menu.FindAll("a.active");
         var link = Assert.Single(active);
         Assert.Equal("/approvals", link.GetAttribute("href"));
+    }
+
+    [Fact]
+    public void Helpdesk_sees_only_the_areas_its_role_reads()
+    {
+        Authorization.SetAuthorized("helpdesk").SetPolicies(PortalPolicies.ReadOperations);
+
+        var menu = Render<NavMenu>();
+
+        var hrefs = menu.FindAll("a").Select(a => a.GetAttribute("href")).ToList();
+        Assert.Equal(["/", "/devices", "/verification-failures"], hrefs);
+        Assert.DoesNotContain("Planning", menu.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Anonymous_visitor_sees_no_areas()
+    {
+        Authorization.SetNotAuthorized();
+
+        var menu = Render<NavMenu>();
+
+        Assert.Empty(menu.FindAll("a"));
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using RoomsPortal.Testing;
+using RoomsPortal.Web.Security;
 
 namespace RoomsPortal.Web.Tests.Startup;
 
@@ -30,7 +31,7 @@ public sealed class StartupTests
     public async Task Home_serves_the_shell_with_product_name_and_navigation()
     {
         await using var portal = new PortalFactory();
-        using var client = portal.CreateClient();
+        using var client = portal.CreateClientAs(PortalRoles.RoomsProManager);
 
         var html = await client.GetStringAsync(new Uri("/", UriKind.Relative), TestContext.Current.CancellationToken);
 
@@ -43,7 +44,7 @@ public sealed class StartupTests
     public async Task Unknown_address_gets_404_with_the_portal_not_found_page()
     {
         await using var portal = new PortalFactory();
-        using var client = portal.CreateClient();
+        using var client = portal.CreateClientAs(PortalRoles.Helpdesk);
 
         using var response = await client.GetAsync(new Uri("/no-such-page", UriKind.Relative), TestContext.Current.CancellationToken);
 

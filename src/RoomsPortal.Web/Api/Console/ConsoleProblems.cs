@@ -19,6 +19,14 @@ internal static class ConsoleProblems
         return TypedResults.Problem(detail: detail, statusCode: status, title: title, type: $"https://roomsportal.dev/problems/{code}", extensions: all);
     }
 
+    /// <summary>429 with <c>Retry-After</c>: the console waits that many seconds and tries again.</summary>
+    public static IResult TooManyAttempts(HttpContext http, TimeSpan? retryAfter)
+    {
+        var seconds = retryAfter is { } wait ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 60;
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problem(StatusCodes.Status429TooManyRequests, ConsoleErrorCodes.TooManyAttempts, "Too many attempts.", $"Wait {seconds} seconds, then try again.");
+    }
+
     public static IResult InvalidRequest(IReadOnlyDictionary<string, string> errors) =>
         Problem(
             StatusCodes.Status400BadRequest,

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
-using RoomsPortal.ConsoleClient.Protocol;
 
 namespace RoomsPortal.Web.Api.Console;
 
@@ -23,13 +21,7 @@ public static class ConsoleRateLimits
     public static async ValueTask OnRejectedAsync(OnRejectedContext context, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? (int)Math.Ceiling(retryAfter.TotalSeconds) : 60;
-        context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await ConsoleProblems.Problem(
-                StatusCodes.Status429TooManyRequests,
-                ConsoleErrorCodes.TooManyAttempts,
-                "Too many attempts.",
-                $"Wait {seconds} seconds, then try again.")
+        await ConsoleProblems.TooManyAttempts(context.HttpContext, context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : null)
             .ExecuteAsync(context.HttpContext);
     }
 

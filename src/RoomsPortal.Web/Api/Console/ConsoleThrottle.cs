@@ -1,9 +1,7 @@
 using System.ComponentModel.DataAnnotations;
-using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
-using RoomsPortal.ConsoleClient.Protocol;
 
 namespace RoomsPortal.Web.Api.Console;
 
@@ -71,13 +69,7 @@ public sealed class ConsoleThrottle : IDisposable
             return await next(invocation);
         }
 
-        var seconds = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 60;
-        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return ConsoleProblems.Problem(
-            StatusCodes.Status429TooManyRequests,
-            ConsoleErrorCodes.TooManyAttempts,
-            "Too many attempts.",
-            $"Wait {seconds} seconds, then try again.");
+        return ConsoleProblems.TooManyAttempts(http, lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : null);
     }
 
     private static PartitionedRateLimiter<HttpContext> Chain(int perDevice, int perAddress) =>

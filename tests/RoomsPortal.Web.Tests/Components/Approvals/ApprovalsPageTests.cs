@@ -4,6 +4,7 @@ using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Testing;
 using RoomsPortal.Web.Components.Layout;
+using RoomsPortal.Web.Security;
 using RoomsPortal.Web.Tests.Support;
 using ApprovalsPage = RoomsPortal.Web.Components.Pages.Approvals.Approvals;
 
@@ -63,6 +64,7 @@ public sealed class ApprovalsPageTests : PortalComponentContext
     [Fact]
     public async Task Nav_badge_counts_pending_requests_live()
     {
+        Authorization.SetPolicies(PortalPolicies.Provision, PortalPolicies.ReadOperations);
         var menu = Render<NavMenu>();
         Assert.Empty(menu.FindAll("[data-testid='approvals-badge']"));
 
@@ -78,7 +80,8 @@ public sealed class ApprovalsPageTests : PortalComponentContext
     public async Task Nav_badge_counts_only_the_callers_room_groups()
     {
         await Seed.RedeemAsync("room-1@contoso.com", "SN-SCOPE-1", roomGroup: "Building 1", ct: Ct);
-        SignInAs("SiteLead", Guid.NewGuid());
+        SignInAs(PortalRoles.SiteLead, Guid.NewGuid());
+        Authorization.SetPolicies(PortalPolicies.Provision, PortalPolicies.ReadOperations);
 
         var menu = Render<NavMenu>();
 

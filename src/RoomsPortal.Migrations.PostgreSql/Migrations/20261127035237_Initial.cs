@@ -1,9 +1,10 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace RoomsPortal.Migrations.Sqlite.Migrations
+namespace RoomsPortal.Migrations.PostgreSql.Migrations
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -15,10 +16,10 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "AspNetRoles",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", nullable: false),
-                    Name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    NormalizedName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true)
+                    Id = table.Column<string>(type: "text", nullable: false),
+                    Name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -29,24 +30,25 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "AspNetUsers",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", nullable: false),
-                    DisplayName = table.Column<string>(type: "TEXT", nullable: true),
-                    MustChangePassword = table.Column<bool>(type: "INTEGER", nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    NormalizedUserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    NormalizedEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    EmailConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
-                    PasswordHash = table.Column<string>(type: "TEXT", nullable: true),
-                    SecurityStamp = table.Column<string>(type: "TEXT", nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true),
-                    PhoneNumber = table.Column<string>(type: "TEXT", nullable: true),
-                    PhoneNumberConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
-                    TwoFactorEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    LockoutEnd = table.Column<long>(type: "INTEGER", nullable: true),
-                    LockoutEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    AccessFailedCount = table.Column<int>(type: "INTEGER", nullable: false)
+                    Id = table.Column<string>(type: "text", nullable: false),
+                    DisplayName = table.Column<string>(type: "text", nullable: true),
+                    MustChangePassword = table.Column<bool>(type: "boolean", nullable: false),
+                    IsDisabled = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedUserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    EmailConfirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    PasswordHash = table.Column<string>(type: "text", nullable: true),
+                    SecurityStamp = table.Column<string>(type: "text", nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true),
+                    PhoneNumber = table.Column<string>(type: "text", nullable: true),
+                    PhoneNumberConfirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    TwoFactorEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    LockoutEnd = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LockoutEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    AccessFailedCount = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -57,15 +59,15 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "AuditEntry",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    OccurredAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    ActorId = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    ActorName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    Category = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Operation = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Target = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    Result = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Details = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OccurredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ActorId = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    ActorName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Category = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Operation = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Target = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Result = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Details = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -76,10 +78,10 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "CertifiedModel",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Make = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    Model = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    AddedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Make = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Model = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    AddedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -90,17 +92,17 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "ConsoleSession",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    TokenHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Make = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    Model = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    SerialNumber = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    FirmwareVersion = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    SourceAddress = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    IssuedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    ExpiresAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    AgreementVersion = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
-                    AgreementAcceptedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TokenHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Make = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Model = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    SerialNumber = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    FirmwareVersion = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    SourceAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    IssuedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    AgreementVersion = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    AgreementAcceptedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -111,12 +113,12 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "ManufacturerKey",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Make = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    KeyName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    PublicKey = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: false),
-                    Revoked = table.Column<bool>(type: "INTEGER", nullable: false),
-                    AddedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Make = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    KeyName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    PublicKey = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
+                    Revoked = table.Column<bool>(type: "boolean", nullable: false),
+                    AddedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -127,8 +129,8 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "PreRegisteredDevice",
                 columns: table => new
                 {
-                    SerialKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    AddedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    SerialKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    AddedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -139,9 +141,9 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "RoomGroups",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -152,11 +154,11 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "SetupFailure",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    SerialKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    OccurredAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    SourceAddress = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SerialKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    OccurredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    SourceAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -167,10 +169,10 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "TenantPreferences",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false),
-                    OtpValidityHours = table.Column<int>(type: "INTEGER", nullable: false),
-                    AutoApproval = table.Column<bool>(type: "INTEGER", nullable: false),
-                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    OtpValidityHours = table.Column<int>(type: "integer", nullable: false),
+                    AutoApproval = table.Column<bool>(type: "boolean", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -181,17 +183,17 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "VerificationFailure",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Make = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    Model = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    SerialNumber = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    FirmwareVersion = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    SourceAddress = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    Reason = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
-                    OccurredAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    ResolvedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    ResolvedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    ResolutionNote = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Make = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Model = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    SerialNumber = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    FirmwareVersion = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    SourceAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Reason = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    OccurredAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ResolvedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ResolvedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    ResolutionNote = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -202,11 +204,11 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    RoleId = table.Column<string>(type: "TEXT", nullable: false),
-                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
-                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    RoleId = table.Column<string>(type: "text", nullable: false),
+                    ClaimType = table.Column<string>(type: "text", nullable: true),
+                    ClaimValue = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -223,11 +225,11 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "AspNetUserClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
-                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    ClaimType = table.Column<string>(type: "text", nullable: true),
+                    ClaimValue = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -244,10 +246,10 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "AspNetUserLogins",
                 columns: table => new
                 {
-                    LoginProvider = table.Column<string>(type: "TEXT", nullable: false),
-                    ProviderKey = table.Column<string>(type: "TEXT", nullable: false),
-                    ProviderDisplayName = table.Column<string>(type: "TEXT", nullable: true),
-                    UserId = table.Column<string>(type: "TEXT", nullable: false)
+                    LoginProvider = table.Column<string>(type: "text", nullable: false),
+                    ProviderKey = table.Column<string>(type: "text", nullable: false),
+                    ProviderDisplayName = table.Column<string>(type: "text", nullable: true),
+                    UserId = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -264,8 +266,8 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "AspNetUserRoles",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    RoleId = table.Column<string>(type: "TEXT", nullable: false)
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    RoleId = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -288,10 +290,10 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "AspNetUserTokens",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    LoginProvider = table.Column<string>(type: "TEXT", nullable: false),
-                    Name = table.Column<string>(type: "TEXT", nullable: false),
-                    Value = table.Column<string>(type: "TEXT", nullable: true)
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    LoginProvider = table.Column<string>(type: "text", nullable: false),
+                    Name = table.Column<string>(type: "text", nullable: false),
+                    Value = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -308,16 +310,16 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "ResourceAccount",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Upn = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    NormalizedUpn = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    DisplayName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    RoomGroupId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    ProtectedPassword = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
-                    ProvisioningStatus = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Upn = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    NormalizedUpn = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    DisplayName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    RoomGroupId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    ProtectedPassword = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    ProvisioningStatus = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -334,8 +336,8 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "RoomGroupApprovalOverride",
                 columns: table => new
                 {
-                    RoomGroupId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    AutoApproval = table.Column<bool>(type: "INTEGER", nullable: false)
+                    RoomGroupId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AutoApproval = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -349,20 +351,44 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "UserRoomGroups",
+                columns: table => new
+                {
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    RoomGroupId = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UserRoomGroups", x => new { x.UserId, x.RoomGroupId });
+                    table.ForeignKey(
+                        name: "FK_UserRoomGroups_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_UserRoomGroups_RoomGroups_RoomGroupId",
+                        column: x => x.RoomGroupId,
+                        principalTable: "RoomGroups",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Device",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    ResourceAccountId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    RoomGroupId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    Make = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    Model = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    Serial = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    SerialKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Firmware = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    Method = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    ProvisionedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    SignedInAt = table.Column<long>(type: "INTEGER", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    ResourceAccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RoomGroupId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Make = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Model = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Serial = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    SerialKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Firmware = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Method = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    ProvisionedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    SignedInAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -379,16 +405,16 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "OneTimePassword",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    BatchId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    ResourceAccountId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    CodeHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    RedeemedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    RedeemedBySerial = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    BatchId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ResourceAccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CodeHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    RedeemedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    RedeemedBySerial = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -405,26 +431,26 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 name: "ApprovalRequest",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    OtpId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    ResourceAccountId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    RoomGroupId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    Serial = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    SerialKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Make = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    Model = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    Firmware = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    SourceAddress = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    AutoApproved = table.Column<bool>(type: "INTEGER", nullable: false),
-                    RequestedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    DecidedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    DecidedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    RejectReason = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
-                    RejectNote = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
-                    DeviceId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    SignInDataReleasedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OtpId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ResourceAccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RoomGroupId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Serial = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    SerialKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Make = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Model = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Firmware = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    SourceAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    AutoApproved = table.Column<bool>(type: "boolean", nullable: false),
+                    RequestedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DecidedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    DecidedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    RejectReason = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    RejectNote = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    DeviceId = table.Column<Guid>(type: "uuid", nullable: true),
+                    SignInDataReleasedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -593,6 +619,11 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                 columns: new[] { "SerialKey", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_UserRoomGroups_RoomGroupId",
+                table: "UserRoomGroups",
+                column: "RoomGroupId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_VerificationFailure_OccurredAtUtc",
                 table: "VerificationFailure",
                 column: "OccurredAtUtc");
@@ -650,6 +681,9 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "TenantPreferences");
+
+            migrationBuilder.DropTable(
+                name: "UserRoomGroups");
 
             migrationBuilder.DropTable(
                 name: "VerificationFailure");

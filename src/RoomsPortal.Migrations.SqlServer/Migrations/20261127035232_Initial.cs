@@ -1,10 +1,9 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace RoomsPortal.Migrations.PostgreSql.Migrations
+namespace RoomsPortal.Migrations.SqlServer.Migrations
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -16,10 +15,10 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "AspNetRoles",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "text", nullable: false),
-                    Name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<string>(type: "nvarchar(450)", nullable: false),
+                    Name = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
+                    NormalizedName = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "nvarchar(max)", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -30,24 +29,25 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "AspNetUsers",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "text", nullable: false),
-                    DisplayName = table.Column<string>(type: "text", nullable: true),
-                    MustChangePassword = table.Column<bool>(type: "boolean", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedUserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    EmailConfirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    PasswordHash = table.Column<string>(type: "text", nullable: true),
-                    SecurityStamp = table.Column<string>(type: "text", nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true),
-                    PhoneNumber = table.Column<string>(type: "text", nullable: true),
-                    PhoneNumberConfirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    TwoFactorEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    LockoutEnd = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    LockoutEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    AccessFailedCount = table.Column<int>(type: "integer", nullable: false)
+                    Id = table.Column<string>(type: "nvarchar(450)", nullable: false),
+                    DisplayName = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    MustChangePassword = table.Column<bool>(type: "bit", nullable: false),
+                    IsDisabled = table.Column<bool>(type: "bit", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    UserName = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
+                    NormalizedUserName = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
+                    Email = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
+                    NormalizedEmail = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
+                    EmailConfirmed = table.Column<bool>(type: "bit", nullable: false),
+                    PasswordHash = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    SecurityStamp = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    PhoneNumber = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    PhoneNumberConfirmed = table.Column<bool>(type: "bit", nullable: false),
+                    TwoFactorEnabled = table.Column<bool>(type: "bit", nullable: false),
+                    LockoutEnd = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    LockoutEnabled = table.Column<bool>(type: "bit", nullable: false),
+                    AccessFailedCount = table.Column<int>(type: "int", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -58,15 +58,15 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "AuditEntry",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OccurredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ActorId = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    ActorName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    Category = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    Operation = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Target = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    Result = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Details = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    OccurredAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    ActorId = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    ActorName = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    Category = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    Operation = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Target = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    Result = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    Details = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -77,10 +77,10 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "CertifiedModel",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    Make = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Model = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    AddedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Make = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    Model = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    AddedAtUtc = table.Column<DateTime>(type: "datetime2", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -91,17 +91,17 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "ConsoleSession",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    TokenHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Make = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Model = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    SerialNumber = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    FirmwareVersion = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    SourceAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    IssuedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    ExpiresAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    AgreementVersion = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    AgreementAcceptedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    TokenHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Make = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    Model = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    SerialNumber = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    FirmwareVersion = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    SourceAddress = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    IssuedAtUtc = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    ExpiresAtUtc = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    AgreementVersion = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
+                    AgreementAcceptedAtUtc = table.Column<DateTime>(type: "datetime2", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -112,12 +112,12 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "ManufacturerKey",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    Make = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    KeyName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    PublicKey = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
-                    Revoked = table.Column<bool>(type: "boolean", nullable: false),
-                    AddedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Make = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    KeyName = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    PublicKey = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: false),
+                    Revoked = table.Column<bool>(type: "bit", nullable: false),
+                    AddedAtUtc = table.Column<DateTime>(type: "datetime2", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -128,8 +128,8 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "PreRegisteredDevice",
                 columns: table => new
                 {
-                    SerialKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    AddedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    SerialKey = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    AddedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -140,9 +140,9 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "RoomGroups",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Name = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -153,11 +153,11 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "SetupFailure",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    SerialKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    OccurredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    SourceAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SerialKey = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    OccurredAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    SourceAddress = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    Kind = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -168,10 +168,10 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "TenantPreferences",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false),
-                    OtpValidityHours = table.Column<int>(type: "integer", nullable: false),
-                    AutoApproval = table.Column<bool>(type: "boolean", nullable: false),
-                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<int>(type: "int", nullable: false),
+                    OtpValidityHours = table.Column<int>(type: "int", nullable: false),
+                    AutoApproval = table.Column<bool>(type: "bit", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -182,17 +182,17 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "VerificationFailure",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    Make = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Model = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    SerialNumber = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    FirmwareVersion = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    SourceAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    Reason = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
-                    OccurredAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    ResolvedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    ResolvedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    ResolutionNote = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Make = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    Model = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    SerialNumber = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    FirmwareVersion = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    SourceAddress = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    Reason = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: false),
+                    OccurredAtUtc = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    ResolvedAtUtc = table.Column<DateTime>(type: "datetime2", nullable: true),
+                    ResolvedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
+                    ResolutionNote = table.Column<string>(type: "nvarchar(500)", maxLength: 500, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -203,11 +203,11 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    RoleId = table.Column<string>(type: "text", nullable: false),
-                    ClaimType = table.Column<string>(type: "text", nullable: true),
-                    ClaimValue = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    RoleId = table.Column<string>(type: "nvarchar(450)", nullable: false),
+                    ClaimType = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    ClaimValue = table.Column<string>(type: "nvarchar(max)", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -224,11 +224,11 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "AspNetUserClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    ClaimType = table.Column<string>(type: "text", nullable: true),
-                    ClaimValue = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<int>(type: "int", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    UserId = table.Column<string>(type: "nvarchar(450)", nullable: false),
+                    ClaimType = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    ClaimValue = table.Column<string>(type: "nvarchar(max)", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -245,10 +245,10 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "AspNetUserLogins",
                 columns: table => new
                 {
-                    LoginProvider = table.Column<string>(type: "text", nullable: false),
-                    ProviderKey = table.Column<string>(type: "text", nullable: false),
-                    ProviderDisplayName = table.Column<string>(type: "text", nullable: true),
-                    UserId = table.Column<string>(type: "text", nullable: false)
+                    LoginProvider = table.Column<string>(type: "nvarchar(450)", nullable: false),
+                    ProviderKey = table.Column<string>(type: "nvarchar(450)", nullable: false),
+                    ProviderDisplayName = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    UserId = table.Column<string>(type: "nvarchar(450)", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -265,8 +265,8 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "AspNetUserRoles",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    RoleId = table.Column<string>(type: "text", nullable: false)
+                    UserId = table.Column<string>(type: "nvarchar(450)", nullable: false),
+                    RoleId = table.Column<string>(type: "nvarchar(450)", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -289,10 +289,10 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "AspNetUserTokens",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    LoginProvider = table.Column<string>(type: "text", nullable: false),
-                    Name = table.Column<string>(type: "text", nullable: false),
-                    Value = table.Column<string>(type: "text", nullable: true)
+                    UserId = table.Column<string>(type: "nvarchar(450)", nullable: false),
+                    LoginProvider = table.Column<string>(type: "nvarchar(450)", nullable: false),
+                    Name = table.Column<string>(type: "nvarchar(450)", nullable: false),
+                    Value = table.Column<string>(type: "nvarchar(max)", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -309,16 +309,16 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "ResourceAccount",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    Upn = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    NormalizedUpn = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    DisplayName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    RoomGroupId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Enabled = table.Column<bool>(type: "boolean", nullable: false),
-                    ProtectedPassword = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    ProvisioningStatus = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Upn = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    NormalizedUpn = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    DisplayName = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    RoomGroupId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    Enabled = table.Column<bool>(type: "bit", nullable: false),
+                    ProtectedPassword = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
+                    ProvisioningStatus = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -335,8 +335,8 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "RoomGroupApprovalOverride",
                 columns: table => new
                 {
-                    RoomGroupId = table.Column<Guid>(type: "uuid", nullable: false),
-                    AutoApproval = table.Column<bool>(type: "boolean", nullable: false)
+                    RoomGroupId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    AutoApproval = table.Column<bool>(type: "bit", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -350,20 +350,44 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "UserRoomGroups",
+                columns: table => new
+                {
+                    UserId = table.Column<string>(type: "nvarchar(450)", maxLength: 450, nullable: false),
+                    RoomGroupId = table.Column<Guid>(type: "uniqueidentifier", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UserRoomGroups", x => new { x.UserId, x.RoomGroupId });
+                    table.ForeignKey(
+                        name: "FK_UserRoomGroups_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_UserRoomGroups_RoomGroups_RoomGroupId",
+                        column: x => x.RoomGroupId,
+                        principalTable: "RoomGroups",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Device",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    ResourceAccountId = table.Column<Guid>(type: "uuid", nullable: false),
-                    RoomGroupId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Make = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Model = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Serial = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    SerialKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Firmware = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    Method = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    ProvisionedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    SignedInAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    ResourceAccountId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    RoomGroupId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    Make = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    Model = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    Serial = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    SerialKey = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Firmware = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    Method = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    ProvisionedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    SignedInAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -380,16 +404,16 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "OneTimePassword",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    BatchId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ResourceAccountId = table.Column<Guid>(type: "uuid", nullable: false),
-                    CodeHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    RedeemedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    RedeemedBySerial = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    BatchId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    ResourceAccountId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    CodeHash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    CreatedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    RedeemedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    RedeemedBySerial = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    RevokedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -406,26 +430,26 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "ApprovalRequest",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    OtpId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ResourceAccountId = table.Column<Guid>(type: "uuid", nullable: false),
-                    RoomGroupId = table.Column<Guid>(type: "uuid", nullable: true),
-                    Serial = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    SerialKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Make = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Model = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Firmware = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    SourceAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    AutoApproved = table.Column<bool>(type: "boolean", nullable: false),
-                    RequestedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    DecidedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    DecidedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    RejectReason = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    RejectNote = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    DeviceId = table.Column<Guid>(type: "uuid", nullable: true),
-                    SignInDataReleasedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    OtpId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    ResourceAccountId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    RoomGroupId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    Serial = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    SerialKey = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    Make = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    Model = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    Firmware = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    SourceAddress = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    Status = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    AutoApproved = table.Column<bool>(type: "bit", nullable: false),
+                    RequestedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    DecidedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    DecidedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
+                    RejectReason = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
+                    RejectNote = table.Column<string>(type: "nvarchar(500)", maxLength: 500, nullable: true),
+                    DeviceId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
+                    SignInDataReleasedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -473,7 +497,8 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "RoleNameIndex",
                 table: "AspNetRoles",
                 column: "NormalizedName",
-                unique: true);
+                unique: true,
+                filter: "[NormalizedName] IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetUserClaims_UserId",
@@ -499,7 +524,8 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 name: "UserNameIndex",
                 table: "AspNetUsers",
                 column: "NormalizedUserName",
-                unique: true);
+                unique: true,
+                filter: "[NormalizedUserName] IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_AuditEntry_Category_OccurredAt",
@@ -594,6 +620,11 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                 columns: new[] { "SerialKey", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_UserRoomGroups_RoomGroupId",
+                table: "UserRoomGroups",
+                column: "RoomGroupId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_VerificationFailure_OccurredAtUtc",
                 table: "VerificationFailure",
                 column: "OccurredAtUtc");
@@ -651,6 +682,9 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
 
             migrationBuilder.DropTable(
                 name: "TenantPreferences");
+
+            migrationBuilder.DropTable(
+                name: "UserRoomGroups");
 
             migrationBuilder.DropTable(
                 name: "VerificationFailure");

@@ -12,7 +12,7 @@ using RoomsPortal.Core.Persistence;
 namespace RoomsPortal.Migrations.PostgreSql.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261127033926_Initial")]
+    [Migration("20261127035237_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -587,6 +587,9 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("boolean");
 
+                    b.Property<bool>("IsDisabled")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("boolean");
 
@@ -633,6 +636,22 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("RoomsPortal.Core.Users.UserRoomGroup", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<Guid>("RoomGroupId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("UserId", "RoomGroupId");
+
+                    b.HasIndex("RoomGroupId");
+
+                    b.ToTable("UserRoomGroups", (string)null);
                 });
 
             modelBuilder.Entity("RoomsPortal.Core.Verification.CertifiedModel", b =>
@@ -918,6 +937,21 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.Navigation("RoomGroup");
+                });
+
+            modelBuilder.Entity("RoomsPortal.Core.Users.UserRoomGroup", b =>
+                {
+                    b.HasOne("RoomsPortal.Core.RoomGroups.RoomGroup", null)
+                        .WithMany()
+                        .HasForeignKey("RoomGroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("RoomsPortal.Core.Users.PortalUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

@@ -3,9 +3,9 @@ using MudBlazor;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Verification;
 using RoomsPortal.Web.Tests.Support;
-using FailuresPage = RoomsPortal.Web.Components.Pages.VerificationFailures.VerificationFailures;
+using FailuresPage = RoomsPortal.Web.Components.Pages.Verification.VerificationFailures;
 
-namespace RoomsPortal.Web.Tests.Components.VerificationFailures;
+namespace RoomsPortal.Web.Tests.Components.Verification;
 
 public sealed class VerificationFailuresPageTests : PortalComponentContext
 {

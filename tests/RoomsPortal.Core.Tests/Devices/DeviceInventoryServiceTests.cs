@@ -6,15 +6,15 @@ using static RoomsPortal.Core.Tests.Support.ProvisioningHarness;
 
 namespace RoomsPortal.Core.Tests.Devices;
 
-public sealed class DeviceServiceTests : IAsyncLifetime
+public sealed class DeviceInventoryServiceTests : IAsyncLifetime
 {
     private ProvisioningHarness _h = default!;
-    private DeviceService _devices = default!;
+    private DeviceInventoryService _devices = default!;
 
     public async ValueTask InitializeAsync()
     {
         _h = await CreateAsync();
-        _devices = new DeviceService(_h.Database);
+        _devices = new DeviceInventoryService(_h.Database);
     }
 
     public async ValueTask DisposeAsync() => await _h.DisposeAsync();
@@ -28,15 +28,15 @@ public sealed class DeviceServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task List_shows_each_device_with_its_account_and_room_group()
+    public async Task List_shows_each_device_with_its_account()
     {
         await ProvisionAsync("Building 1", Console1);
 
         var page = await _devices.ListAsync(new DeviceQuery(), AccessScope.All, Ct);
 
         var device = Assert.Single(page.Items);
-        Assert.Equal(("SN-0001", "Contoso", "RoomConsole 10", "room1@building1.example.com", "Building 1"),
-            (device.Serial, device.Make, device.Model, device.AccountUpn, device.RoomGroupName));
+        Assert.Equal(("SN-0001", "Contoso", "RoomConsole 10", "room1@building1.example.com"),
+            (device.Serial, device.Make, device.Model, device.AccountUpn));
         Assert.Equal(1, page.TotalCount);
     }
 

@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace RoomsPortal.Web.Security;
+
+/// <summary>Why a sign-in attempt failed, as recorded (the person only ever reads a generic message).</summary>
+public enum SignInFailure
+{
+    /// <summary>No such user, or the password is wrong.</summary>
+    InvalidCredentials,
+
+    /// <summary>The account is locked out after repeated failures.</summary>
+    LockedOut,
+
+    /// <summary>The account is disabled by an administrator.</summary>
+    NotAllowed,
+
+    /// <summary>Too many attempts from this address or for this user name.</summary>
+    Throttled,
+}
+
+/// <summary>
+/// Records sign-in attempts. The logging implementation is the default; the audit log of Core replaces it by
+/// registering another implementation. Implementations never receive the password.
+/// </summary>
+public interface ISignInAuditor
+{
+    Task SignInSucceededAsync(string userId, string userName, string? sourceAddress, CancellationToken ct = default);
+
+    Task SignInFailedAsync(string attemptedUserName, SignInFailure reason, string? sourceAddress, CancellationToken ct = default);
+
+    Task SignedOutAsync(string userName, CancellationToken ct = default);
+
+    Task PasswordChangedAsync(string userId, string userName, CancellationToken ct = default);
+}
+
+/// <summary>Writes sign-in events to the log. A failed attempt's user name is logged as a short hash (it may be a mistyped password).</summary>
+internal sealed partial class LoggingSignInAuditor(ILogger<LoggingSignInAuditor> logger) : ISignInAuditor
+{
+    public Task SignInSucceededAsync(string userId, string userName, string? sourceAddress, CancellationToken ct = default)
+    {
+        LogSucceeded(logger, userName, userId, sourceAddress ?? "unknown");
+        return Task.CompletedTask;
+    }
+
+    public Task SignInFailedAsync(string attemptedUserName, SignInFailure reason, string? sourceAddress, CancellationToken ct = default)
+    {
+        LogFailed(logger, HashUserName(attemptedUserName), reason, sourceAddress ?? "unknown");
+        return Task.CompletedTask;
+    }
+
+    public Task SignedOutAsync(string userName, CancellationToken ct = default)
+    {
+        LogSignedOut(logger, userName);
+        return Task.CompletedTask;
+    }
+
+    public Task PasswordChangedAsync(string userId, string userName, CancellationToken ct = default)
+    {
+        LogPasswordChanged(logger, userName, userId);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The first 12 hex digits of SHA-256 of the trimmed, lower-cased name: correlates attempts without storing what was typed.</summary>
+    public static string HashUserName(string userName) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(userName.Trim().ToUpperInvariant())))[..12];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sign-in of {UserName} ({UserId}) from {SourceAddress} succeeded")]
+    private static partial void LogSucceeded(ILogger logger, string userName, string userId, string sourceAddress);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sign-in failed for user name hash {UserNameHash} from {SourceAddress}: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string userNameHash, SignInFailure reason, string sourceAddress);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{UserName} signed out")]
+    private static partial void LogSignedOut(ILogger logger, string userName);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{UserName} ({UserId}) changed the password")]
+    private static partial void LogPasswordChanged(ILogger logger, string userName, string userId);
+}
