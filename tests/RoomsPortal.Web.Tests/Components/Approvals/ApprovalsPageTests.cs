@@ -2,6 +2,7 @@ using Bunit;
 using MudBlazor;
 using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Common;
+using RoomsPortal.Core.RoomGroups;
 using RoomsPortal.Testing;
 using RoomsPortal.Web.Components.Layout;
 using RoomsPortal.Web.Security;
@@ -80,13 +81,17 @@ public sealed class ApprovalsPageTests : PortalComponentContext
     public async Task Nav_badge_counts_only_the_callers_room_groups()
     {
         await Seed.RedeemAsync("room-1@contoso.com", "SN-SCOPE-1", roomGroup: "Building 1", ct: Ct);
-        SignInAs(PortalRoles.SiteLead, Guid.NewGuid());
+        await Seed.RedeemAsync("room-2@contoso.com", "SN-SCOPE-2", roomGroup: "Building 2", ct: Ct);
+        var building2 = (await Service<RoomGroupService>().ListAsync(AccessScope.All, Ct)).Single(g => g.Name == "Building 2").Id;
+        SignInAs(PortalRoles.SiteLead, building2);
         Authorization.SetPolicies(PortalPolicies.Provision, PortalPolicies.ReadOperations);
 
         var menu = Render<NavMenu>();
 
-        menu.WaitForState(() => menu.Markup.Contains("Approvals", StringComparison.Ordinal));
-        Assert.Empty(menu.FindAll("[data-testid='approvals-badge']"));
+        menu.WaitForAssertion(() => Assert.Equal("1", menu.Find("[data-testid='approvals-badge']").TextContent.Trim()));
+        await Seed.RedeemAsync("room-3@contoso.com", "SN-SCOPE-3", roomGroup: "Building 1", ct: Ct);
+        await Seed.RedeemAsync("room-4@contoso.com", "SN-SCOPE-4", roomGroup: "Building 2", ct: Ct);
+        menu.WaitForAssertion(() => Assert.Equal("2", menu.Find("[data-testid='approvals-badge']").TextContent.Trim()));
     }
 
     [Fact]

@@ -43,4 +43,17 @@ public sealed class DashboardPageTests : PortalComponentContext
         Assert.Contains("Redeemed", chart.TextContent, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid='dashboard-empty']"));
     }
+
+    [Fact]
+    public async Task Pending_approvals_figure_follows_new_requests_live()
+    {
+        var seed = new PendingRequests(Services);
+        await seed.RedeemAsync("room-1@contoso.com", "SN-DASH-LIVE-1", ct: Ct);
+        var page = RenderPage<DashboardPage>();
+        page.WaitForAssertion(() => Assert.Equal("1", page.Find("[data-testid='card-pending-approvals-value']").TextContent.Trim()));
+
+        await seed.RedeemAsync("room-2@contoso.com", "SN-DASH-LIVE-2", ct: Ct);
+
+        page.WaitForAssertion(() => Assert.Equal("2", page.Find("[data-testid='card-pending-approvals-value']").TextContent.Trim()));
+    }
 }
