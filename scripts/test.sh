@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of RoomsPortal on a fresh Debian machine with the .NET SDK:
-# installs what the tests need (Debian chromium, PostgreSQL), starts a private PostgreSQL on loopback,
+# installs what the tests need (Debian chromium, PostgreSQL, Redis), starts a private PostgreSQL and Redis on loopback,
 # checks formatting, runs every test project, stops what it started, and ends with "N passed, N failed".
 set -uo pipefail
 
@@ -29,6 +29,7 @@ install_missing() {
   local packages=()
   command -v chromium >/dev/null || packages+=(chromium)
   [ -n "$(pg_bin)" ] || packages+=(postgresql)
+  command -v redis-server >/dev/null || packages+=(redis-server)
   if [ ${#packages[@]} -gt 0 ]; then
     log "Installing ${packages[*]} (Debian packages)"
     as_root apt-get update -qq
@@ -37,8 +38,8 @@ install_missing() {
 }
 
 free_port() {
-  local port
-  for port in $(seq 55432 55532); do
+  local port first="${1:-55432}"
+  for port in $(seq "$first" $((first + 100))); do
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then printf '%s' "$port"; return 0; fi
   done
   return 1
@@ -61,8 +62,28 @@ start_postgres() {
   export ROOMSPORTAL_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
 }
 
+start_redis() {
+  local port
+  port="$(free_port 56379)"
+  log "Starting a private Redis on 127.0.0.1:$port"
+  redis-server --port "$port" --bind 127.0.0.1 --daemonize yes --save "" --appendonly no \
+    --pidfile "$work/redis.pid" --logfile "$work/redis.log" --dir "$work" || return 1
+  for _ in $(seq 1 50); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      export ROOMSPORTAL_TEST_REDIS="127.0.0.1:$port"
+      return 0
+    fi
+    sleep 0.1
+  done
+  cat "$work/redis.log"
+  return 1
+}
+
 stop_services() {
   local bin
+  if [ -f "$work/redis.pid" ]; then
+    kill "$(cat "$work/redis.pid")" 2>/dev/null
+  fi
   bin="$(pg_bin)"
   if [ -f "$pg_data/db/postmaster.pid" ]; then
     run_as_postgres "$bin/pg_ctl" -D "$pg_data/db" -m fast -w stop >/dev/null 2>&1
@@ -73,6 +94,7 @@ trap stop_services EXIT
 
 install_missing || { echo "Installing test dependencies failed." >&2; exit 1; }
 start_postgres || { echo "PostgreSQL did not start; see the log above." >&2; echo "0 passed, 0 failed"; exit 1; }
+start_redis || { echo "Redis did not start; see the log above." >&2; echo "0 passed, 0 failed"; exit 1; }
 
 log "Restoring"
 dotnet tool restore >/dev/null && dotnet restore RoomsPortal.sln >/dev/null || { echo "dotnet restore failed." >&2; echo "0 passed, 0 failed"; exit 1; }

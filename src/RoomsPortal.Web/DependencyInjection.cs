@@ -11,6 +11,7 @@ using RoomsPortal.Core.Persistence;
 using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Components;
 using RoomsPortal.Web.Infrastructure;
+using RoomsPortal.Web.Infrastructure.Redis;
 using RoomsPortal.Web.Security;
 using Serilog;
 
@@ -52,6 +53,7 @@ public static class DependencyInjection
 
         services.AddPortalDatabase();
         services.AddSingleton<IOtpKeyProvider, FileOtpKeyProvider>();
+        services.AddRedisWhenConfigured(builder.Configuration);
         services.AddCoreServices();
         services.AddHostedService<ProvisioningMaintenance>();
         services.AddHealthChecks()

@@ -53,7 +53,8 @@ try
     app.MapHub<ConsoleHub>(ConsoleHubNames.Path);
     app.MapAccountApi();
     app.MapStaticAssets().AllowAnonymous();
-    app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    // The portal's own CSP (SecurityHeaders) already says frame-ancestors 'none'; Blazor's default second header is dropped.
+    app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
 
     await app.MigrateDatabaseAsync();
     await app.EnsureBootstrapAdministratorAsync();

@@ -37,6 +37,19 @@ public static partial class PortalForms
             new Dictionary<string, string> { ["Input.UserName"] = userName, ["Input.Password"] = password },
             ct);
 
+    /// <summary>Where a redirect points: the path and query when it stays on the portal, else the whole address.</summary>
+    public static string? RedirectTarget(HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var location = response.Headers.Location;
+        if (location is null || !location.IsAbsoluteUri)
+        {
+            return location?.ToString();
+        }
+
+        return location.Host == "localhost" ? location.PathAndQuery : location.ToString();
+    }
+
     private static string HiddenValue(string html, string name)
     {
         foreach (Match input in InputTag().Matches(html))

@@ -85,6 +85,10 @@ public static class AuditOperations
     public const string VerificationFailureResolved = "Devices.VerificationFailureResolved";
     public const string LockedOutAttempt = "Security.LockedOutAttempt";
     public const string PreferencesUpdated = "Preferences.Updated";
+    public const string SignedIn = "Security.SignedIn";
+    public const string SignInFailed = "Security.SignInFailed";
+    public const string SignedOut = "Security.SignedOut";
+    public const string PasswordChanged = "Security.PasswordChanged";
 }
 
 internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>

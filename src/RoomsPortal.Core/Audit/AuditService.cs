@@ -59,6 +59,19 @@ public sealed class AuditService(IDbContextFactory<PortalDbContext> dbFactory, T
     }
 
     /// <summary>
+    /// Appends one entry for an event that changes no other row (sign-in, sign-out). Operations that change data write
+    /// their entry in their own transaction instead.
+    /// </summary>
+    public async Task RecordAsync(
+        Actor actor, AuditCategory category, string operation, string target, AuditResult result, string? details = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Add(AuditEntry.Create(time.GetUtcNow(), actor, category, operation, target, result, details));
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
     /// Deletes audit entries older than <see cref="Retention"/> and returns how many; failed-attempt counters
     /// (lockout, dashboard) older than the same retention go too.
     /// </summary>

@@ -20,12 +20,7 @@ public sealed class PortalCaller(AuthenticationStateProvider authentication)
         return (ActorOf(user), ScopeOf(user));
     }
 
-    public static Actor ActorOf(ClaimsPrincipal user)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        var id = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.Identity?.Name ?? "unknown";
-        return Actor.User(id, user.Identity?.Name ?? id);
-    }
+    public static Actor ActorOf(ClaimsPrincipal user) => ActorFactory.FromPrincipal(user);
 
     public static AccessScope ScopeOf(ClaimsPrincipal user) => AccessScopeFactory.FromPrincipal(user);
 }

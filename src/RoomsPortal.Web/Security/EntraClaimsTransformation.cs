@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace RoomsPortal.Web.Security;
 
 /// <summary>Entra ID mode: copies the configured room-group claim into <see cref="PortalClaims.RoomGroup"/> claims.</summary>
-internal sealed class EntraClaimsTransformation(IOptions<PortalAuthenticationOptions> options) : IClaimsTransformation
+public sealed class EntraClaimsTransformation(IOptions<PortalAuthenticationOptions> options) : IClaimsTransformation
 {
     public Task<ClaimsPrincipal> TransformAsync(ClaimsPrincipal principal)
     {

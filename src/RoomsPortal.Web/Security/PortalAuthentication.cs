@@ -50,7 +50,8 @@ public static class PortalAuthentication
         }
 
         services.AddAuthorizationBuilder().AddPortalPolicies();
-        services.AddSingleton<ISignInAuditor, LoggingSignInAuditor>();
+        services.AddSingleton<LoggingSignInAuditor>();
+        services.AddSingleton<ISignInAuditor, AuditLogSignInAuditor>();
         services.AddSingleton<SignInThrottle>();
     }
 
@@ -81,6 +82,7 @@ public static class PortalAuthentication
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
         services.ConfigureApplicationCookie(options => ConfigureCookie(options, development));
         services.AddSingleton<UserAdministration>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingPortalAuthenticationState>();
     }
 
     private static void AddEntraId(IHostApplicationBuilder builder, AuthenticationBuilder authentication, bool development)

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Common;
 
 namespace RoomsPortal.Web.Security;
 
@@ -35,7 +37,7 @@ public interface ISignInAuditor
 }
 
 /// <summary>Writes sign-in events to the log. A failed attempt's user name is logged as a short hash (it may be a mistyped password).</summary>
-internal sealed partial class LoggingSignInAuditor(ILogger<LoggingSignInAuditor> logger) : ISignInAuditor
+public sealed partial class LoggingSignInAuditor(ILogger<LoggingSignInAuditor> logger) : ISignInAuditor
 {
     public Task SignInSucceededAsync(string userId, string userName, string? sourceAddress, CancellationToken ct = default)
     {
@@ -76,4 +78,38 @@ internal sealed partial class LoggingSignInAuditor(ILogger<LoggingSignInAuditor>
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{UserName} ({UserId}) changed the password")]
     private static partial void LogPasswordChanged(ILogger logger, string userName, string userId);
+}
+
+/// <summary>
+/// Writes sign-in events to the audit log (category Security) as well as to the log. A failed attempt's user name is
+/// kept only as its short hash, like in the log: people sometimes type their password into the user name box.
+/// </summary>
+internal sealed class AuditLogSignInAuditor(AuditService audit, LoggingSignInAuditor log) : ISignInAuditor
+{
+    public async Task SignInSucceededAsync(string userId, string userName, string? sourceAddress, CancellationToken ct = default)
+    {
+        await log.SignInSucceededAsync(userId, userName, sourceAddress, ct);
+        await audit.RecordAsync(Actor.User(userId, userName), AuditCategory.Security, AuditOperations.SignedIn, userName,
+            AuditResult.Successful, $"source {sourceAddress ?? "unknown"}", ct);
+    }
+
+    public async Task SignInFailedAsync(string attemptedUserName, SignInFailure reason, string? sourceAddress, CancellationToken ct = default)
+    {
+        await log.SignInFailedAsync(attemptedUserName, reason, sourceAddress, ct);
+        var hash = LoggingSignInAuditor.HashUserName(attemptedUserName);
+        await audit.RecordAsync(new Actor("anonymous", "Anonymous", ActorKind.User), AuditCategory.Security, AuditOperations.SignInFailed,
+            $"user name hash {hash}", AuditResult.Failed, $"{reason}; source {sourceAddress ?? "unknown"}", ct);
+    }
+
+    public async Task SignedOutAsync(string userName, CancellationToken ct = default)
+    {
+        await log.SignedOutAsync(userName, ct);
+        await audit.RecordAsync(Actor.User(userName, userName), AuditCategory.Security, AuditOperations.SignedOut, userName, AuditResult.Successful, ct: ct);
+    }
+
+    public async Task PasswordChangedAsync(string userId, string userName, CancellationToken ct = default)
+    {
+        await log.PasswordChangedAsync(userId, userName, ct);
+        await audit.RecordAsync(Actor.User(userId, userName), AuditCategory.Security, AuditOperations.PasswordChanged, userName, AuditResult.Successful, ct: ct);
+    }
 }

@@ -12,7 +12,7 @@ using RoomsPortal.Core.Persistence;
 namespace RoomsPortal.Migrations.PostgreSql.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261127035237_Initial")]
+    [Migration("20261127042745_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
