@@ -53,7 +53,11 @@ public abstract class PortalComponentContext : BunitContext, IAsyncLifetime
     {
         Authorization.SetAuthorized("Test Admin");
         Authorization.SetRoles(role);
-        Authorization.SetClaims([.. roomGroups.Select(g => new System.Security.Claims.Claim(PortalCaller.RoomGroupClaim, g.ToString()))]);
+        // A signed-in portal user always has an id claim; the audit log's Actor is made from it.
+        Authorization.SetClaims([
+            new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, "test-admin"),
+            .. roomGroups.Select(g => new System.Security.Claims.Claim(PortalCaller.RoomGroupClaim, g.ToString())),
+        ]);
     }
 
     /// <summary>A Core service, the same instance the page under test gets.</summary>
