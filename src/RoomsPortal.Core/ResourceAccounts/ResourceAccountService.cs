@@ -51,8 +51,23 @@ public sealed record ResourceAccountView(
         | (roomGroupId is null ? ReadinessReasons.NoRoomGroup : ReadinessReasons.None);
 }
 
-/// <summary>Filter of the Resource Accounts grid.</summary>
-public sealed record ResourceAccountQuery(string? Search = null, Guid? RoomGroupId = null, int Page = 1, int PageSize = 50);
+/// <summary>The columns the Resource Accounts grid sorts by (in the database).</summary>
+public enum ResourceAccountSort
+{
+    DisplayName,
+    Upn,
+    RoomGroup,
+    ProvisioningStatus,
+}
+
+/// <summary>Filter and order of the Resource Accounts grid.</summary>
+public sealed record ResourceAccountQuery(
+    string? Search = null,
+    Guid? RoomGroupId = null,
+    int Page = 1,
+    int PageSize = 50,
+    ResourceAccountSort Sort = ResourceAccountSort.DisplayName,
+    bool Descending = false);
 
 /// <summary>The outcome of a CSV import: how many accounts were created, or every bad row.</summary>
 public sealed record ImportResult(int Created, IReadOnlyList<CsvRowError> Errors)
@@ -219,9 +234,24 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
         }
 
         var total = await accounts.CountAsync(ct);
-        var items = await Project(accounts.OrderBy(a => a.DisplayName).ThenBy(a => a.NormalizedUpn).Skip((page - 1) * size).Take(size))
+        var items = await Project(Order(accounts, query.Sort, query.Descending).Skip((page - 1) * size).Take(size))
             .ToListAsync(ct);
         return new PagedResult<ResourceAccountView>([.. items.Select(Finish)], total, page, size);
+    }
+
+    /// <summary>The given accounts that exist and are in scope (others are left out), ordered by display name.</summary>
+    public async Task<IReadOnlyList<ResourceAccountView>> GetManyAsync(IEnumerable<Guid> ids, AccessScope scope, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(scope);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = new List<Row>();
+        foreach (var chunk in ids.Distinct().Chunk(500))
+        {
+            rows.AddRange(await Project(Scoped(db, scope).Where(a => chunk.Contains(a.Id))).ToListAsync(ct));
+        }
+
+        return [.. rows.Select(Finish).OrderBy(a => a.DisplayName, StringComparer.OrdinalIgnoreCase)];
     }
 
     public async Task<ResourceAccountView?> GetAsync(Guid id, AccessScope scope, CancellationToken ct = default)
@@ -295,6 +325,23 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
 
     internal static bool IsHeader(CsvRecord record, string first) =>
         record.Fields.Count > 0 && string.Equals(record.Fields[0].Trim(), first, StringComparison.OrdinalIgnoreCase);
+
+    // The UPN is unique, so it ends every order and paging is stable.
+    private static IOrderedQueryable<ResourceAccount> Order(IQueryable<ResourceAccount> accounts, ResourceAccountSort sort, bool descending)
+    {
+        var ordered = (sort, descending) switch
+        {
+            (ResourceAccountSort.Upn, false) => accounts.OrderBy(a => a.NormalizedUpn),
+            (ResourceAccountSort.Upn, true) => accounts.OrderByDescending(a => a.NormalizedUpn),
+            (ResourceAccountSort.RoomGroup, false) => accounts.OrderBy(a => a.RoomGroup != null ? a.RoomGroup.Name : null).ThenBy(a => a.DisplayName),
+            (ResourceAccountSort.RoomGroup, true) => accounts.OrderByDescending(a => a.RoomGroup != null ? a.RoomGroup.Name : null).ThenBy(a => a.DisplayName),
+            (ResourceAccountSort.ProvisioningStatus, false) => accounts.OrderBy(a => a.ProvisioningStatus).ThenBy(a => a.DisplayName),
+            (ResourceAccountSort.ProvisioningStatus, true) => accounts.OrderByDescending(a => a.ProvisioningStatus).ThenBy(a => a.DisplayName),
+            (_, true) => accounts.OrderByDescending(a => a.DisplayName),
+            _ => accounts.OrderBy(a => a.DisplayName),
+        };
+        return ordered.ThenBy(a => a.NormalizedUpn);
+    }
 
     private static string Clip(string value) => value.Length <= 40 ? value : value[..40] + "…";
 

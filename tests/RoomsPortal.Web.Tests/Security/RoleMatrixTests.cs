@@ -62,12 +62,15 @@ public sealed class RoleMatrixTests : IAsyncLifetime
         // Portal pages
         Rule("GET,POST /", Access.ReadOperations),
         Rule("GET,POST /planning/resource-accounts", Access.Provision),
+        Rule("GET,POST /planning/resource-accounts/generate-otp", Access.Provision),
+        Rule("GET,POST /planning/resource-accounts/{Id:guid}", Access.Provision),
         Rule("GET,POST /approvals", Access.Provision),
         Rule("GET,POST /devices", Access.ReadOperations),
         Rule("GET,POST /verification-failures", Access.ReadOperations),
         Rule("GET,POST /audit", Access.ManagePortal),
         Rule("GET,POST /settings", Access.ManagePortal),
         Rule("GET,POST /settings/users", Access.ManagePortal),
+        Rule("GET,POST /settings/preferences", Access.ManagePortal),
         Rule("GET,POST /not-found", Access.Anonymous),
         Rule("GET,POST /Error", Access.Anonymous),
 

@@ -53,7 +53,7 @@ public abstract class PortalComponentContext : BunitContext, IAsyncLifetime
     {
         Authorization.SetAuthorized("Test Admin");
         Authorization.SetRoles(role);
-        // A signed-in portal user always has an id claim; the audit log's Actor is made from it.
+        // Pages name the acting user in the audit log by its identifier claim, as a real sign-in provides it.
         Authorization.SetClaims([
             new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, "test-admin"),
             .. roomGroups.Select(g => new System.Security.Claims.Claim(PortalCaller.RoomGroupClaim, g.ToString())),

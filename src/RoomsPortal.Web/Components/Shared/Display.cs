@@ -41,10 +41,10 @@ public static class Display
         _ => category.ToString(),
     };
 
-    /// <summary>Saves server-made text (a CSV export) in the browser through wwwroot/js/download.js.</summary>
+    /// <summary>Saves server-made text (a CSV export) in the browser through wwwroot/js/portal.js.</summary>
     public static ValueTask DownloadAsync(IJSRuntime js, string fileName, string text, string contentType = "text/csv")
     {
         ArgumentNullException.ThrowIfNull(js);
-        return js.InvokeVoidAsync("roomsPortal.downloadText", fileName, contentType, text);
+        return js.InvokeVoidAsync("roomsPortal.downloadText", fileName, text, contentType);
     }
 }

@@ -45,7 +45,7 @@ public sealed class AuditLogPageTests : PortalComponentContext
 
         var call = Assert.Single(download.Invocations);
         Assert.Equal("audit-20261004-20261102.csv", call.Arguments[0]);
-        Assert.Contains("ResourceAccounts.Imported", (string)call.Arguments[2]!, StringComparison.Ordinal);
+        Assert.Contains("ResourceAccounts.Imported", (string)call.Arguments[1]!, StringComparison.Ordinal);
     }
 
     /// <summary>Types into a debounced search box and leaves it, which commits the text at once.</summary>

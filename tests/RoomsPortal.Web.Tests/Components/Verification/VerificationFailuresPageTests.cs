@@ -76,6 +76,6 @@ public sealed class VerificationFailuresPageTests : PortalComponentContext
 
         var call = Assert.Single(download.Invocations);
         Assert.StartsWith("verification-failures-", (string)call.Arguments[0]!, StringComparison.Ordinal);
-        Assert.Contains("SN-VF-5", (string)call.Arguments[2]!, StringComparison.Ordinal);
+        Assert.Contains("SN-VF-5", (string)call.Arguments[1]!, StringComparison.Ordinal);
     }
 }

@@ -1,0 +1,105 @@
+using MudBlazor;
+using RoomsPortal.Core.Approvals;
+using RoomsPortal.Core.Otps;
+using RoomsPortal.Core.ResourceAccounts;
+
+namespace RoomsPortal.Web.Components.Pages.ResourceAccounts;
+
+/// <summary>The words the resource account pages show for Core's states and reasons.</summary>
+public static class AccountText
+{
+    public const string AwaitingApproval = "Awaiting OTP Approval";
+
+    public static string Readiness(ResourceAccountView account)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        return account.Readiness == Core.ResourceAccounts.Readiness.NoActionNeeded ? "No action needed" : "Needs action";
+    }
+
+    /// <summary>Why an account needs action, in words ("disabled, no sign-in data").</summary>
+    public static string Reasons(ReadinessReasons reasons)
+    {
+        var words = new List<string>();
+        if (reasons.HasFlag(ReadinessReasons.Disabled))
+        {
+            words.Add("disabled");
+        }
+
+        if (reasons.HasFlag(ReadinessReasons.NoSignInData))
+        {
+            words.Add("no sign-in data");
+        }
+
+        if (reasons.HasFlag(ReadinessReasons.NoRoomGroup))
+        {
+            words.Add("no room group");
+        }
+
+        return string.Join(", ", words);
+    }
+
+    /// <summary>Why the Generate OTP wizard cannot pick an account (missing sign-in data does not block it).</summary>
+    public static string WhyNotSelectable(ResourceAccountView account)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        return Reasons(account.Reasons & ~ReadinessReasons.NoSignInData) switch
+        {
+            "" => string.Empty,
+            var words => "Needs action: " + words,
+        };
+    }
+
+    public static string Status(ProvisioningStatus status) => status switch
+    {
+        ProvisioningStatus.OtpIssued => "OTP issued",
+        ProvisioningStatus.AwaitingOtpApproval => AwaitingApproval,
+        ProvisioningStatus.Provisioned => "Provisioned",
+        _ => "Not started",
+    };
+
+    public static Color StatusColor(ProvisioningStatus status) => status switch
+    {
+        ProvisioningStatus.AwaitingOtpApproval => Color.Warning,
+        ProvisioningStatus.Provisioned => Color.Success,
+        ProvisioningStatus.OtpIssued => Color.Info,
+        _ => Color.Default,
+    };
+
+    public static string OtpState(OtpState state) => state switch
+    {
+        Core.Otps.OtpState.Active => "Active",
+        Core.Otps.OtpState.Redeemed => "Used",
+        Core.Otps.OtpState.Revoked => "Revoked",
+        _ => "Expired",
+    };
+
+    public static string Reject(RejectReason reason) => reason switch
+    {
+        RejectReason.UnrecognizedDevice => "I don't recognize this device",
+        RejectReason.WrongRoom => "The device is in the wrong room",
+        RejectReason.DuplicateRequest => "Duplicate request",
+        RejectReason.SecurityConcern => "Security concern",
+        _ => "Other (explain in the note)",
+    };
+
+    public static string Approval(ApprovalStatus status) => status switch
+    {
+        ApprovalStatus.Pending => "Pending approval",
+        ApprovalStatus.Approved => "Approved",
+        ApprovalStatus.Rejected => "Rejected",
+        _ => "Expired",
+    };
+
+    public static string Hours(int hours) => hours switch
+    {
+        1 => "1 hour",
+        24 => "24 hours (1 day)",
+        72 => "72 hours (3 days)",
+        168 => "168 hours (1 week)",
+        336 => "336 hours (2 weeks)",
+        _ => $"{hours} hours",
+    };
+
+    public static string When(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+}
