@@ -41,6 +41,7 @@ public static class DependencyInjection
         services.TryAddSingleton<AuditService>();
         services.TryAddSingleton<DashboardService>();
         services.TryAddSingleton<DeviceInventoryService>();
+        services.TryAddSingleton<VerificationFailureService>();
         return services;
     }
 }

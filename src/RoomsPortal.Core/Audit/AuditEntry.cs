@@ -82,6 +82,7 @@ public static class AuditOperations
     public const string SignInDataReleased = "Devices.SignInDataReleased";
     public const string ManualSignInSucceeded = "Devices.ManualSignIn";
     public const string ManualSignInFailed = "Security.ManualSignInFailed";
+    public const string VerificationFailureResolved = "Devices.VerificationFailureResolved";
     public const string LockedOutAttempt = "Security.LockedOutAttempt";
     public const string PreferencesUpdated = "Preferences.Updated";
     public const string SignedIn = "Security.SignedIn";

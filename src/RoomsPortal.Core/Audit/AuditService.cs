@@ -7,7 +7,7 @@ using RoomsPortal.Core.Persistence;
 
 namespace RoomsPortal.Core.Audit;
 
-/// <summary>Filter of the audit page.</summary>
+/// <summary>Filter of the audit page. ActorId matches exactly; Actor matches part of the actor's id or name.</summary>
 public sealed record AuditQuery(
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
@@ -15,7 +15,8 @@ public sealed record AuditQuery(
     string? ActorId = null,
     string? Target = null,
     int Page = 1,
-    int PageSize = 50);
+    int PageSize = 50,
+    string? Actor = null);
 
 /// <summary>Reads, exports and purges the audit log.</summary>
 public sealed class AuditService(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time)
@@ -102,6 +103,12 @@ public sealed class AuditService(IDbContextFactory<PortalDbContext> dbFactory, T
         if (!string.IsNullOrWhiteSpace(query.ActorId))
         {
             entries = entries.Where(e => e.ActorId == query.ActorId);
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Actor))
+        {
+            var actor = query.Actor.Trim().ToUpperInvariant();
+            entries = entries.Where(e => e.ActorId.ToUpper().Contains(actor) || e.ActorName.ToUpper().Contains(actor));
         }
 
         if (!string.IsNullOrWhiteSpace(query.Target))

@@ -23,7 +23,26 @@ public sealed record DeviceView(
 /// <param name="RoomGroupId">Only this room group.</param>
 /// <param name="Page">1-based page.</param>
 /// <param name="PageSize">Rows per page (at most 200).</param>
-public sealed record DeviceQuery(string? Search = null, Guid? RoomGroupId = null, int Page = 1, int PageSize = 50);
+/// <param name="Sort">The column to sort by, in the database.</param>
+/// <param name="Descending">Sort from highest (newest, Z) to lowest.</param>
+public sealed record DeviceQuery(
+    string? Search = null,
+    Guid? RoomGroupId = null,
+    int Page = 1,
+    int PageSize = 50,
+    DeviceSort Sort = DeviceSort.Serial,
+    bool Descending = false);
+
+/// <summary>Sort columns of the Devices grid.</summary>
+public enum DeviceSort
+{
+    Serial,
+    SignedIn,
+    Provisioned,
+    Account,
+    Make,
+    Model,
+}
 
 /// <summary>Reads the console inventory within the caller's scope.</summary>
 public sealed class DeviceInventoryService(IDbContextFactory<PortalDbContext> dbFactory)
@@ -54,10 +73,26 @@ public sealed class DeviceInventoryService(IDbContextFactory<PortalDbContext> db
         }
 
         var total = await devices.CountAsync(ct);
-        var items = await devices.OrderBy(d => d.SerialKey).Skip((page - 1) * size).Take(size)
+        var items = await Sort(devices, query.Sort, query.Descending).Skip((page - 1) * size).Take(size)
             .Select(d => new DeviceView(d.Id, d.Serial, d.Make, d.Model, d.Firmware, d.ResourceAccountId, d.ResourceAccount!.Upn,
                 d.RoomGroupId, d.Method, d.ProvisionedAt, d.SignedInAt))
             .ToListAsync(ct);
         return new PagedResult<DeviceView>(items, total, page, size);
     }
+
+    private static IQueryable<Device> Sort(IQueryable<Device> devices, DeviceSort sort, bool descending) => (sort, descending) switch
+    {
+        (DeviceSort.SignedIn, false) => devices.OrderBy(d => d.SignedInAt).ThenBy(d => d.ProvisionedAt),
+        (DeviceSort.SignedIn, true) => devices.OrderByDescending(d => d.SignedInAt).ThenByDescending(d => d.ProvisionedAt),
+        (DeviceSort.Provisioned, false) => devices.OrderBy(d => d.ProvisionedAt),
+        (DeviceSort.Provisioned, true) => devices.OrderByDescending(d => d.ProvisionedAt),
+        (DeviceSort.Account, false) => devices.OrderBy(d => d.ResourceAccount!.NormalizedUpn),
+        (DeviceSort.Account, true) => devices.OrderByDescending(d => d.ResourceAccount!.NormalizedUpn),
+        (DeviceSort.Make, false) => devices.OrderBy(d => d.Make).ThenBy(d => d.Model),
+        (DeviceSort.Make, true) => devices.OrderByDescending(d => d.Make).ThenByDescending(d => d.Model),
+        (DeviceSort.Model, false) => devices.OrderBy(d => d.Model),
+        (DeviceSort.Model, true) => devices.OrderByDescending(d => d.Model),
+        (_, true) => devices.OrderByDescending(d => d.SerialKey),
+        _ => devices.OrderBy(d => d.SerialKey),
+    };
 }

@@ -154,7 +154,7 @@ public sealed class NotifierPreferencesDashboardTests : IAsyncLifetime
         Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
     }
 
-    private static DailyCountsView Day(Devices.DashboardFigures figures, int offset)
+    private static DailyCountsView Day(Core.Devices.DashboardFigures figures, int offset)
     {
         var day = figures.LastDays[^(1 - offset)];
         return new DailyCountsView(day.Redemptions, day.Approvals, day.Failures);

@@ -23,7 +23,7 @@ public sealed class ShellTests(BrowserFixture browser)
         await shell.GotoAsync("/");
         await Assertions.Expect(shell.Heading).ToHaveTextAsync("Dashboard");
         await Assertions.Expect(shell.Page.GetByText("RoomsPortal").First).ToBeVisibleAsync();
-        await shell.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifacts.Screenshot("dashboard"), FullPage = true });
+        await shell.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifacts.Screenshot("dashboard-new-install"), FullPage = true });
 
         await shell.Navigation.GetByText("Approvals").ClickAsync();
         await Assertions.Expect(shell.Page).ToHaveURLAsync(new Uri(portal.ServerAddress, "/approvals").ToString());

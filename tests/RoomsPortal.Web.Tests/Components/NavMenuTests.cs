@@ -6,14 +6,13 @@ using RoomsPortal.Web.Tests.Support;
 
 namespace RoomsPortal.Web.Tests.Components;
 
-public sealed class NavMenuTests : BunitContext
+// PortalComponentContext: the menu's Approvals badge counts pending requests through Core.
+public sealed class NavMenuTests : PortalComponentContext
 {
-    public NavMenuTests() => this.AddTestServices();
-
     [Fact]
     public void Navigation_links_every_area_of_the_portal_for_a_Rooms_Pro_Manager()
     {
-        this.AddAuthorization().SetAuthorized("manager").SetPolicies(PortalPolicies.ManagePortal, PortalPolicies.Provision, PortalPolicies.ReadOperations);
+        Authorization.SetAuthorized("manager").SetPolicies(PortalPolicies.ManagePortal, PortalPolicies.Provision, PortalPolicies.ReadOperations);
 
         var menu = Render<NavMenu>();
 
@@ -28,7 +27,7 @@ public sealed class NavMenuTests : BunitContext
     [Fact]
     public void Current_area_is_marked_active()
     {
-        this.AddAuthorization().SetAuthorized("lead").SetPolicies(PortalPolicies.Provision, PortalPolicies.ReadOperations);
+        Authorization.SetAuthorized("lead").SetPolicies(PortalPolicies.Provision, PortalPolicies.ReadOperations);
         var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
         navigation.NavigateTo("/approvals");
 
@@ -42,7 +41,7 @@ public sealed class NavMenuTests : BunitContext
     [Fact]
     public void Helpdesk_sees_only_the_areas_its_role_reads()
     {
-        this.AddAuthorization().SetAuthorized("helpdesk").SetPolicies(PortalPolicies.ReadOperations);
+        Authorization.SetAuthorized("helpdesk").SetPolicies(PortalPolicies.ReadOperations);
 
         var menu = Render<NavMenu>();
 
@@ -54,7 +53,7 @@ public sealed class NavMenuTests : BunitContext
     [Fact]
     public void Anonymous_visitor_sees_no_areas()
     {
-        this.AddAuthorization();
+        Authorization.SetNotAuthorized();
 
         var menu = Render<NavMenu>();
 

@@ -37,7 +37,7 @@ public sealed class StartupTests
 
         Assert.Contains("RoomsPortal", html, StringComparison.Ordinal);
         Assert.Contains("href=\"/planning/resource-accounts\"", html, StringComparison.Ordinal);
-        Assert.Contains("Getting started", html, StringComparison.Ordinal);
+        Assert.Contains("Start by importing resource accounts", html, StringComparison.Ordinal);
     }
 
     [Fact]

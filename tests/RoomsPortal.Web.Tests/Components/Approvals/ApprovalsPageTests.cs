@@ -1,0 +1,167 @@
+using Bunit;
+using MudBlazor;
+using RoomsPortal.Core.Approvals;
+using RoomsPortal.Core.Common;
+using RoomsPortal.Core.RoomGroups;
+using RoomsPortal.Testing;
+using RoomsPortal.Web.Components.Layout;
+using RoomsPortal.Web.Security;
+using RoomsPortal.Web.Tests.Support;
+using ApprovalsPage = RoomsPortal.Web.Components.Pages.Approvals.Approvals;
+
+namespace RoomsPortal.Web.Tests.Components.Approvals;
+
+public sealed class ApprovalsPageTests : PortalComponentContext
+{
+    private PendingRequests Seed => new(Services);
+
+    private Task<ApprovalRequestView> RequestAsync(Guid id) =>
+        Service<ApprovalService>().ListAsync(new ApprovalQuery(), AccessScope.All, Ct)
+            .ContinueWith(t => t.Result.Items.Single(r => r.Id == id), Ct, TaskContinuationOptions.None, TaskScheduler.Default);
+
+    [Fact]
+    public async Task Shows_each_pending_request_with_account_room_group_and_device()
+    {
+        await Seed.RedeemAsync("room-4.12@contoso.com", "SN-PENDING-1", ct: Ct);
+
+        var page = RenderPage<ApprovalsPage>();
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("SN-PENDING-1", page.Markup, StringComparison.Ordinal);
+            Assert.Contains("room-4.12@contoso.com", page.Markup, StringComparison.Ordinal);
+            Assert.Contains("Building 4", page.Markup, StringComparison.Ordinal);
+            Assert.Contains("RoomConsole 10", page.Markup, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void Empty_queue_says_when_requests_appear()
+    {
+        var page = RenderPage<ApprovalsPage>();
+
+        page.WaitForAssertion(() => Assert.Contains(
+            "No sign-ins are waiting for approval. Consoles that enter a one-time password appear here when auto approval is off.",
+            page.Find("[data-testid='approvals-empty']").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_redemption_after_render_appears_and_a_decision_elsewhere_removes_it()
+    {
+        var page = RenderPage<ApprovalsPage>();
+        page.WaitForAssertion(() => page.Find("[data-testid='approvals-empty']"));
+
+        var requestId = await Seed.RedeemAsync("room-4.12@contoso.com", "SN-LIVE-1", ct: Ct);
+        page.WaitForAssertion(() => Assert.Contains("SN-LIVE-1", page.Markup, StringComparison.Ordinal));
+
+        await new PortalProvisioning(Services).ApproveAsync(requestId, Ct);
+        page.WaitForAssertion(() =>
+        {
+            Assert.DoesNotContain("SN-LIVE-1", page.Markup, StringComparison.Ordinal);
+            page.Find("[data-testid='approvals-empty']");
+        });
+    }
+
+    [Fact]
+    public async Task Nav_badge_counts_pending_requests_live()
+    {
+        Authorization.SetPolicies(PortalPolicies.Provision, PortalPolicies.ReadOperations);
+        var menu = Render<NavMenu>();
+        Assert.Empty(menu.FindAll("[data-testid='approvals-badge']"));
+
+        var first = await Seed.RedeemAsync("room-1@contoso.com", "SN-BADGE-1", ct: Ct);
+        await Seed.RedeemAsync("room-2@contoso.com", "SN-BADGE-2", ct: Ct);
+        menu.WaitForAssertion(() => Assert.Equal("2", menu.Find("[data-testid='approvals-badge']").TextContent.Trim()));
+
+        await new PortalProvisioning(Services).RejectAsync(first, RejectReason.DuplicateRequest, null, Ct);
+        menu.WaitForAssertion(() => Assert.Equal("1", menu.Find("[data-testid='approvals-badge']").TextContent.Trim()));
+    }
+
+    [Fact]
+    public async Task Nav_badge_counts_only_the_callers_room_groups()
+    {
+        await Seed.RedeemAsync("room-1@contoso.com", "SN-SCOPE-1", roomGroup: "Building 1", ct: Ct);
+        await Seed.RedeemAsync("room-2@contoso.com", "SN-SCOPE-2", roomGroup: "Building 2", ct: Ct);
+        var building2 = (await Service<RoomGroupService>().ListAsync(AccessScope.All, Ct)).Single(g => g.Name == "Building 2").Id;
+        SignInAs(PortalRoles.SiteLead, building2);
+        Authorization.SetPolicies(PortalPolicies.Provision, PortalPolicies.ReadOperations);
+
+        var menu = Render<NavMenu>();
+
+        menu.WaitForAssertion(() => Assert.Equal("1", menu.Find("[data-testid='approvals-badge']").TextContent.Trim()));
+        await Seed.RedeemAsync("room-3@contoso.com", "SN-SCOPE-3", roomGroup: "Building 1", ct: Ct);
+        await Seed.RedeemAsync("room-4@contoso.com", "SN-SCOPE-4", roomGroup: "Building 2", ct: Ct);
+        menu.WaitForAssertion(() => Assert.Equal("2", menu.Find("[data-testid='approvals-badge']").TextContent.Trim()));
+    }
+
+    [Fact]
+    public async Task Approve_in_the_dialog_decides_the_request_and_says_so()
+    {
+        var requestId = await Seed.RedeemAsync("room-4.12@contoso.com", "SN-APPROVE-1", ct: Ct);
+        var (page, dialog, snackbars) = Open();
+        page.WaitForAssertion(() => page.Find("[data-testid='approve-SN-APPROVE-1']"));
+
+        page.Find("[data-testid='approve-SN-APPROVE-1']").Click();
+        page.WaitForAssertion(() => Assert.Contains("SN-APPROVE-1", dialog.Find("[data-testid='device-serial']").TextContent, StringComparison.Ordinal));
+        dialog.Find("[data-testid='decision-submit']").Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains("Approved. The console SN-APPROVE-1 signs in as room-4.12@contoso.com.", snackbars.Markup, StringComparison.Ordinal));
+        Assert.Equal(ApprovalStatus.Approved, (await RequestAsync(requestId)).Status);
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid='approve-SN-APPROVE-1']")));
+    }
+
+    [Fact]
+    public async Task Reject_needs_a_reason_and_a_note_for_other_then_records_them()
+    {
+        var requestId = await Seed.RedeemAsync("room-4.12@contoso.com", "SN-REJECT-1", ct: Ct);
+        var (page, dialog, snackbars) = Open();
+        page.WaitForAssertion(() => page.Find("[data-testid='reject-SN-REJECT-1']"));
+        page.Find("[data-testid='reject-SN-REJECT-1']").Click();
+        dialog.WaitForAssertion(() => dialog.Find("[data-testid='reject-reasons']"));
+
+        dialog.Find("[data-testid='decision-submit']").Click();
+        page.WaitForAssertion(() => Assert.Contains("Choose why you reject the request.", dialog.Find("[data-testid='decision-problem']").TextContent, StringComparison.Ordinal));
+
+        ChooseReason(dialog, "Other (explain in the note)");
+        dialog.Find("[data-testid='decision-submit']").Click();
+        page.WaitForAssertion(() => Assert.Contains("Add a note", dialog.Find("[data-testid='decision-problem']").TextContent, StringComparison.Ordinal));
+        Assert.Equal(ApprovalStatus.Pending, (await RequestAsync(requestId)).Status);
+
+        dialog.Find("[data-testid='reject-note']").Input("Console is for room 4.21");
+        dialog.Find("[data-testid='decision-submit']").Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains("Rejected. The console SN-REJECT-1 shows the reason", snackbars.Markup, StringComparison.Ordinal));
+        var request = await RequestAsync(requestId);
+        Assert.Equal((ApprovalStatus.Rejected, RejectReason.Other, "Console is for room 4.21"), (request.Status, request.RejectReason, request.RejectNote));
+    }
+
+    [Fact]
+    public async Task A_request_decided_meanwhile_is_reported_as_already_decided()
+    {
+        var requestId = await Seed.RedeemAsync("room-4.12@contoso.com", "SN-RACE-1", ct: Ct);
+        var (page, dialog, snackbars) = Open();
+        page.WaitForAssertion(() => page.Find("[data-testid='approve-SN-RACE-1']"));
+        page.Find("[data-testid='approve-SN-RACE-1']").Click();
+        dialog.WaitForAssertion(() => dialog.Find("[data-testid='decision-submit']"));
+
+        await new PortalProvisioning(Services).RejectAsync(requestId, RejectReason.WrongRoom, null, Ct);
+        dialog.Find("[data-testid='decision-submit']").Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains("Another admin already decided this request.", snackbars.Markup, StringComparison.Ordinal));
+    }
+
+    /// <summary>The page with its dialog and snackbar providers, which render outside the page's markup.</summary>
+    private (IRenderedComponent<ApprovalsPage> Page, IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars) Open()
+    {
+        Render<MudPopoverProvider>();
+        var dialogs = Render<MudDialogProvider>();
+        var snackbars = Render<MudSnackbarProvider>();
+        return (Render<ApprovalsPage>(), dialogs, snackbars);
+    }
+
+    private static void ChooseReason(IRenderedComponent<MudDialogProvider> dialog, string label)
+    {
+        var option = dialog.FindAll("[data-testid='reject-reasons'] label").Single(l => l.TextContent.Contains(label, StringComparison.Ordinal));
+        option.QuerySelector("input")!.Click();
+    }
+}
