@@ -71,6 +71,7 @@ public static class DependencyInjection
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddScoped<PortalCaller>();
+        services.AddScoped<Components.Shared.DecisionSubmitter>();
         services.AddScoped<Components.Pages.ResourceAccounts.OtpWizardSelection>();
         return builder;
     }

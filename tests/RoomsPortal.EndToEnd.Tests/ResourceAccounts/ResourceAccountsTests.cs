@@ -80,7 +80,7 @@ public sealed class ResourceAccountsTests(BrowserFixture browser)
         await accounts.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifacts.Screenshot("account-detail"), FullPage = true });
         await accounts.Page.GetByTestId("decide").ClickAsync();
         await accounts.Page.GetByTestId("decision-submit").ClickAsync();
-        await Assertions.Expect(accounts.Page.GetByText("Approved: the console SN-E2E-0042 signs in as lobby@contoso.com.")).ToBeVisibleAsync();
+        await Assertions.Expect(accounts.Page.GetByText("Approved. The console SN-E2E-0042 signs in as lobby@contoso.com.")).ToBeVisibleAsync();
         await Assertions.Expect(accounts.Page.GetByTestId("pending-request")).ToHaveCountAsync(0);
         await Assertions.Expect(accounts.Page.GetByTestId("otp-state")).ToContainTextAsync("Used by SN-E2E-0042");
     }

@@ -38,6 +38,7 @@ public abstract class PortalComponentContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddCoreServices();
         Services.AddScoped<PortalCaller>();
+        Services.AddScoped<RoomsPortal.Web.Components.Shared.DecisionSubmitter>();
         Authorization = AddAuthorization();
         SignInAs(PortalCaller.ManagerRole);
     }

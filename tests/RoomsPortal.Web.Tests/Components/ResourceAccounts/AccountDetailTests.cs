@@ -58,11 +58,13 @@ public sealed class AccountDetailTests : AccountPageContext
 
         cut.Find("[data-testid=decide]").Click();
         dialogs.WaitForElement("[data-testid=decision-submit]");
+        Assert.Equal("SN-4711", dialogs.Find("[data-testid=device-serial]").TextContent);
+        Assert.Contains("10.1.2.3", dialogs.Find("[data-testid=device-information]").TextContent, StringComparison.Ordinal);
         await ChooseAsync(dialogs.FindComponent<MudRadioGroup<bool>>(), false);
-        await SetAsync<MudSelect<RejectReason?>, RejectReason?>(dialogs.FindComponent<MudSelect<RejectReason?>>(), RejectReason.Other);
+        await ChooseAsync(dialogs.FindComponent<MudRadioGroup<RejectReason?>>(), RejectReason.Other);
         dialogs.Find("[data-testid=decision-submit]").Click();
 
-        dialogs.WaitForAssertion(() => Assert.Contains("Explain the reason in the note when you choose Other.", dialogs.Markup, StringComparison.Ordinal));
+        dialogs.WaitForAssertion(() => Assert.Contains("Add a note that says why", dialogs.Find("[data-testid=decision-problem]").TextContent, StringComparison.Ordinal));
         var stillPending = await Service<ApprovalService>().ListAsync(new ApprovalQuery(AccountId: id), AccessScope.All, Ct);
         Assert.Equal(ApprovalStatus.Pending, stillPending.Items.Single().Status);
 
@@ -70,7 +72,7 @@ public sealed class AccountDetailTests : AccountPageContext
         dialogs.Find("[data-testid=decision-submit]").Click();
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=pending-request]")));
-        Assert.Contains(Snackbars, m => m.StartsWith("Rejected: the console SN-4711", StringComparison.Ordinal));
+        Assert.Contains(Snackbars, m => m.StartsWith("Rejected. The console SN-4711", StringComparison.Ordinal));
         var decided = (await Service<ApprovalService>().ListAsync(new ApprovalQuery(AccountId: id), AccessScope.All, Ct)).Items.Single();
         Assert.Equal(requestId, decided.Id);
         Assert.Equal(ApprovalStatus.Rejected, decided.Status);
@@ -103,7 +105,7 @@ public sealed class AccountDetailTests : AccountPageContext
         dialogs.WaitForElement("[data-testid=decision-submit]").Click();
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=pending-request]")));
-        Assert.Contains(Snackbars, m => m.StartsWith("Approved: the console SN-4711 signs in as lobby@contoso.com", StringComparison.Ordinal));
+        Assert.Contains(Snackbars, m => m.StartsWith("Approved. The console SN-4711 signs in as lobby@contoso.com", StringComparison.Ordinal));
         Assert.Equal(ProvisioningStatus.Provisioned, (await AccountAsync(id)).ProvisioningStatus);
     }
 
@@ -121,7 +123,7 @@ public sealed class AccountDetailTests : AccountPageContext
         await Provisioning.ApproveAsync(requestId, Ct);
         dialogs.Find("[data-testid=decision-submit]").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains(Snackbars, m => m.StartsWith("Someone already decided on this request", StringComparison.Ordinal)));
+        cut.WaitForAssertion(() => Assert.Contains(Snackbars, m => m.StartsWith("Another admin already decided this request", StringComparison.Ordinal)));
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=pending-request]")));
     }
 
@@ -138,7 +140,7 @@ public sealed class AccountDetailTests : AccountPageContext
         Clock.Advance(TimeSpan.FromHours(9));
         dialogs.Find("[data-testid=decision-submit]").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains(Snackbars, m => m.StartsWith("The request expired before the decision", StringComparison.Ordinal)));
+        cut.WaitForAssertion(() => Assert.Contains(Snackbars, m => m.StartsWith("This request expired with its one-time password", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -73,15 +73,6 @@ public static class AccountText
         _ => "Expired",
     };
 
-    public static string Reject(RejectReason reason) => reason switch
-    {
-        RejectReason.UnrecognizedDevice => "I don't recognize this device",
-        RejectReason.WrongRoom => "The device is in the wrong room",
-        RejectReason.DuplicateRequest => "Duplicate request",
-        RejectReason.SecurityConcern => "Security concern",
-        _ => "Other (explain in the note)",
-    };
-
     public static string Approval(ApprovalStatus status) => status switch
     {
         ApprovalStatus.Pending => "Pending approval",
