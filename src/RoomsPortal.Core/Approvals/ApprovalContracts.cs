@@ -17,6 +17,9 @@ public enum DecisionError
     AlreadyDecided,
     Expired,
     InvalidReason,
+
+    /// <summary>The resource account was disabled after the console redeemed; enable it first, or reject.</summary>
+    AccountDisabled,
 }
 
 public enum ClaimError

@@ -204,6 +204,13 @@ public sealed class ApprovalService(
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var account = await db.Set<ResourceAccount>().FirstAsync(a => a.Id == request.ResourceAccountId, ct);
+        if (approve && !account.Enabled)
+        {
+            // Disabled after the console redeemed: approving would hand a disabled account's password to a console.
+            await transaction.RollbackAsync(ct);
+            return DecisionError.AccountDisabled;
+        }
+
         Device? device = null;
         if (approve)
         {

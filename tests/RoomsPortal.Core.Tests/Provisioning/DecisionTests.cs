@@ -25,6 +25,22 @@ public sealed class DecisionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Approving_a_request_whose_account_was_disabled_meanwhile_is_refused_and_rejecting_still_works()
+    {
+        var (_, accountId, requestId) = await PendingAsync();
+        var disabled = await _h.Accounts.SetEnabledAsync(accountId, false, Admin, AccessScope.All, Ct);
+        Assert.True(disabled.Succeeded);
+
+        var approve = await _h.Approvals.ApproveAsync(requestId, Admin, AccessScope.All, Ct);
+        var reject = await _h.Approvals.RejectAsync(requestId, RejectReason.SecurityConcern, null, Admin, AccessScope.All, Ct);
+
+        Assert.Equal(DecisionError.AccountDisabled, approve.Error);
+        Assert.Equal(ApprovalStatus.Rejected, reject.Value!.Status);
+        await using var db = _h.Database.CreateDbContext();
+        Assert.Equal(0, await db.Set<Device>().CountAsync(Ct));
+    }
+
+    [Fact]
     public async Task Approve_provisions_the_device_and_the_account()
     {
         var (groupId, accountId, requestId) = await PendingAsync();
