@@ -40,12 +40,14 @@ public sealed class ApprovalFlowTests(BrowserFixture browser) : IAsyncDisposable
     {
         var provisioning = new PortalProvisioning(portal.Services);
         await provisioning.SetPreferencesAsync(autoApproval: false, ct: Ct);
-        var account = await provisioning.CreateAccountAsync(Upn, Password, ct: Ct);
-        var otp = await provisioning.IssueOtpAsync(account, Upn, Password, Ct);
+        await provisioning.CreateAccountAsync(Upn, Password, ct: Ct);
 
+        // The admin issues the code in the Generate OTP wizard, keeping the account's password (sign-in data CSV).
         var adminContext = await NewContextAsync(Laptop);
         var adminPage = await adminContext.NewPageAsync();
         await new SignInPage(adminPage, portal.ServerAddress).SignInAsync(PortalFactory.AdminUserName, PortalFactory.AdminPassword);
+        var code = await new GenerateOtpWizardPage(adminPage, portal.ServerAddress)
+            .GenerateForOneAccountAsync(Upn, $"upn,password\n{Upn},{Password}\n");
         var admin = new ApprovalsPage(adminPage, portal.ServerAddress);
         await admin.OpenAsync();
         await Assertions.Expect(admin.Empty).ToBeVisibleAsync();
@@ -55,7 +57,7 @@ public sealed class ApprovalFlowTests(BrowserFixture browser) : IAsyncDisposable
         await console.OpenAsync("certified", serial);
         await console.GetStartedAsync();
         await console.AcceptAgreementAsync();
-        await console.EnterOtpAsync(otp.Code);
+        await console.EnterOtpAsync(code);
         await Assertions.Expect(console.Screen("pending")).ToBeVisibleAsync();
         return (admin, console);
     }
