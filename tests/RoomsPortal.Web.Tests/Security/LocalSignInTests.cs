@@ -81,6 +81,34 @@ public sealed class LocalSignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Wrong_current_passwords_on_change_password_count_toward_lockout_and_are_audited()
+    {
+        using var signedIn = await PortalForms.SignInAsync(_browser, "tech", Password, ct: TestContext.Current.CancellationToken);
+        Assert.Equal("/", PortalForms.RedirectTarget(signedIn));
+
+        for (var i = 1; i <= 5; i++)
+        {
+            using var attempt = await PortalForms.SubmitAsync(_browser, "/account/change-password", new Dictionary<string, string>
+            {
+                ["Input.CurrentPassword"] = $"guess-{i}",
+                ["Input.NewPassword"] = "a-brand-new-password-1",
+                ["Input.ConfirmPassword"] = "a-brand-new-password-1",
+            }, TestContext.Current.CancellationToken);
+        }
+
+        using var scope = _portal.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        var tech = await users.FindByNameAsync("tech");
+        Assert.True(await users.IsLockedOutAsync(tech!));
+        Assert.True(await users.CheckPasswordAsync(tech!, Password), "the password did not change");
+        var failures = await _portal.Services.GetRequiredService<AuditService>()
+            .QueryAsync(new AuditQuery(Category: AuditCategory.Security), TestContext.Current.CancellationToken);
+        Assert.Equal(5, failures.Items.Count(e => e.Operation == AuditOperations.SignInFailed && e.Details!.StartsWith("InvalidCredentials", StringComparison.Ordinal)));
+        using var afterwards = await PortalForms.SignInAsync(_browser, "tech", Password, ct: TestContext.Current.CancellationToken);
+        Assert.NotEqual("/", PortalForms.RedirectTarget(afterwards));
+    }
+
+    [Fact]
     public async Task Five_failures_lock_the_account_for_fifteen_minutes_even_for_the_right_password()
     {
         for (var i = 1; i < PortalAuthentication.MaxFailedAttempts; i++)
