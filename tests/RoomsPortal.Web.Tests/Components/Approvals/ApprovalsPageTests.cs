@@ -36,6 +36,27 @@ public sealed class ApprovalsPageTests : PortalComponentContext
     }
 
     [Fact]
+    public async Task The_room_group_filter_narrows_the_queue_in_the_database()
+    {
+        await Seed.RedeemAsync("room-1@contoso.com", "SN-GROUP-1", roomGroup: "Building 1", ct: Ct);
+        await Seed.RedeemAsync("room-2@contoso.com", "SN-GROUP-2", roomGroup: "Building 2", ct: Ct);
+        var building1 = (await Service<RoomGroupService>().ListAsync(AccessScope.All, Ct)).Single(g => g.Name == "Building 1").Id;
+        var page = RenderPage<ApprovalsPage>();
+        page.WaitForAssertion(() => Assert.Contains("SN-GROUP-2", page.Markup, StringComparison.Ordinal));
+
+        var filter = page.FindComponent<MudBlazor.MudSelect<Guid?>>();
+        await page.InvokeAsync(() => filter.Instance.ValueChanged.InvokeAsync(building1));
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("SN-GROUP-1", page.Markup, StringComparison.Ordinal);
+            Assert.DoesNotContain("SN-GROUP-2", page.Markup, StringComparison.Ordinal);
+        });
+        await page.InvokeAsync(() => filter.Instance.ValueChanged.InvokeAsync(null));
+        page.WaitForAssertion(() => Assert.Contains("SN-GROUP-2", page.Markup, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Empty_queue_says_when_requests_appear()
     {
         var page = RenderPage<ApprovalsPage>();
