@@ -38,11 +38,13 @@ public sealed record ResourceAccountView(
     ProvisioningStatus ProvisioningStatus,
     ReadinessReasons Reasons)
 {
-    public Readiness Readiness => Reasons == ReadinessReasons.None ? Readiness.NoActionNeeded : Readiness.NeedsAction;
-
     /// <summary>
-    /// Whether the OTP wizard may select it. Missing sign-in data does not block: both OTP configurations set a password.
+    /// "No action needed" exactly when the OTP wizard may select the account, as in the product: missing sign-in data
+    /// alone needs no action, because both OTP configurations set a password.
     /// </summary>
+    public Readiness Readiness => CanGetOtp ? Readiness.NoActionNeeded : Readiness.NeedsAction;
+
+    /// <summary>Whether the OTP wizard may select it (missing sign-in data does not block).</summary>
     public bool CanGetOtp => (Reasons & ~ReadinessReasons.NoSignInData) == ReadinessReasons.None;
 
     internal static ReadinessReasons ReasonsFor(bool enabled, bool hasSignInData, Guid? roomGroupId) =>

@@ -24,17 +24,20 @@ public sealed class ImportTests : IAsyncLifetime
     [Fact]
     public async Task Import_creates_accounts_with_readiness_and_one_audit_entry()
     {
-        var csv = "upn,display name,room group,password\nroom1@contoso.com,Room 1,hq,Secret-1\nroom2@contoso.com,Room 2,,\n";
+        var csv = "upn,display name,room group,password\nroom1@contoso.com,Room 1,hq,Secret-1\nroom2@contoso.com,Room 2,,\nroom3@contoso.com,Room 3,hq,\n";
 
         var result = await _h.Accounts.ImportAsync(csv, Admin, AccessScope.All, Ct);
 
-        Assert.Equal(2, result.Created);
+        Assert.Equal(3, result.Created);
         var list = await _h.Accounts.ListAsync(new ResourceAccountQuery(), AccessScope.All, Ct);
         var ready = list.Items.Single(a => a.Upn == "room1@contoso.com");
         var notReady = list.Items.Single(a => a.Upn == "room2@contoso.com");
         Assert.Equal(Readiness.NoActionNeeded, ready.Readiness);
         Assert.Equal(Readiness.NeedsAction, notReady.Readiness);
         Assert.Equal(ReadinessReasons.NoRoomGroup | ReadinessReasons.NoSignInData, notReady.Reasons);
+        // Missing sign-in data alone needs no action: the OTP wizard sets a password either way.
+        var noPassword = list.Items.Single(a => a.Upn == "room3@contoso.com");
+        Assert.Equal((Readiness.NoActionNeeded, true, ReadinessReasons.NoSignInData), (noPassword.Readiness, noPassword.CanGetOtp, noPassword.Reasons));
         Assert.Equal(1, await _h.AuditCountAsync(AuditOperations.AccountsImported));
     }
 
