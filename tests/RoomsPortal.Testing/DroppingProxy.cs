@@ -17,7 +17,6 @@ public sealed class DroppingProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private volatile bool _refusing;
-    private int _accepted;
 
     public DroppingProxy(Uri target)
     {
@@ -29,9 +28,6 @@ public sealed class DroppingProxy : IAsyncDisposable
 
     /// <summary>Where clients connect instead of the portal.</summary>
     public Uri Address { get; }
-
-    /// <summary>How many connections the proxy has accepted and forwarded.</summary>
-    public int AcceptedConnections => Volatile.Read(ref _accepted);
 
     /// <summary>Closes every open connection.</summary>
     public void DropAll()
@@ -92,7 +88,6 @@ public sealed class DroppingProxy : IAsyncDisposable
         {
             await upstream.ConnectAsync(_target.Host, _target.Port, _stop.Token);
             _open[id] = (client, upstream);
-            Interlocked.Increment(ref _accepted);
             var down = client.GetStream();
             var up = upstream.GetStream();
             await Task.WhenAny(down.CopyToAsync(up, _stop.Token), up.CopyToAsync(down, _stop.Token));

@@ -29,7 +29,7 @@ public sealed class ApprovalService(
     {
         ArgumentNullException.ThrowIfNull(serial);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await DeviceLockout.LockedOutUntilAsync(db, serial.Trim().ToUpperInvariant(), time.GetUtcNow(), ct);
+        return await DeviceLockout.LockedOutUntilAsync(db, DeviceInfo.KeyOf(serial), time.GetUtcNow(), ct);
     }
 
     public async Task<Result<RedemptionOutcome, RedeemError>> RedeemAsync(
@@ -309,7 +309,7 @@ public sealed class ApprovalService(
     public async Task<Result<SignInData, ClaimError>> ClaimSignInDataAsync(Guid requestId, string serial, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(serial);
-        var key = serial.Trim().ToUpperInvariant();
+        var key = DeviceInfo.KeyOf(serial);
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var request = await db.Set<ApprovalRequest>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == requestId, ct);
@@ -367,7 +367,7 @@ public sealed class ApprovalService(
     public async Task<Result<ConsoleRequestStatus, ConsoleRequestError>> GetStatusForDeviceAsync(Guid requestId, string serial, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(serial);
-        var key = serial.Trim().ToUpperInvariant();
+        var key = DeviceInfo.KeyOf(serial);
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.Set<ApprovalRequest>().AsNoTracking()
@@ -402,11 +402,7 @@ public sealed class ApprovalService(
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var requests = db.Set<ApprovalRequest>().AsNoTracking();
-        if (scope.RoomGroupIds is { } ids)
-        {
-            var list = ids.ToList();
-            requests = requests.Where(r => r.RoomGroupId != null && list.Contains(r.RoomGroupId.Value));
-        }
+        requests = requests.WhereInScope(scope, r => r.RoomGroupId);
 
         if (query.RoomGroupId is { } groupId)
         {

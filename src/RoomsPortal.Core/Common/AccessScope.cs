@@ -30,3 +30,32 @@ public sealed class AccessScope
     public bool Allows(Guid? roomGroupId) =>
         _roomGroupIds is null || (roomGroupId is { } id && _roomGroupIds.Contains(id));
 }
+
+/// <summary>The one query filter every scoped list uses.</summary>
+public static class AccessScopeQueries
+{
+    /// <summary>Keeps the rows whose room group is in scope; rows in no room group only for an unrestricted scope.</summary>
+    public static IQueryable<T> WhereInScope<T>(this IQueryable<T> source, AccessScope scope, System.Linq.Expressions.Expression<Func<T, Guid?>> roomGroupId)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(roomGroupId);
+        if (scope.RoomGroupIds is not { } ids)
+        {
+            return source;
+        }
+
+        // Read through a captured object so EF Core sends the list as a parameter, as a closure would.
+        var allowed = new AllowedGroups([.. ids]);
+        var group = roomGroupId.Body;
+        var inScope = System.Linq.Expressions.Expression.AndAlso(
+            System.Linq.Expressions.Expression.NotEqual(group, System.Linq.Expressions.Expression.Constant(null, typeof(Guid?))),
+            System.Linq.Expressions.Expression.Call(
+                typeof(Enumerable), nameof(Enumerable.Contains), [typeof(Guid)],
+                System.Linq.Expressions.Expression.Property(System.Linq.Expressions.Expression.Constant(allowed), nameof(AllowedGroups.Ids)),
+                System.Linq.Expressions.Expression.Property(group, nameof(Nullable<Guid>.Value))));
+        return source.Where(System.Linq.Expressions.Expression.Lambda<Func<T, bool>>(inScope, roomGroupId.Parameters));
+    }
+
+    private sealed record AllowedGroups(List<Guid> Ids);
+}

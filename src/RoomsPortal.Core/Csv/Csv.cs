@@ -73,7 +73,7 @@ public static class CsvReader
                     quotedField = true;
                     break;
                 case '"':
-                    error = new CsvRowError(line, "A quote appears inside an unquoted field.");
+                    error = new CsvRowError(line, "A quote appears inside an unquoted field. Put the whole field in double quotes and double any quote inside it (\"\").");
                     return records;
                 case ',':
                     fields.Add(field.ToString());
@@ -94,7 +94,7 @@ public static class CsvReader
                 default:
                     if (quotedField)
                     {
-                        error = new CsvRowError(line, "Text follows a closing quote.");
+                        error = new CsvRowError(line, "Text follows a closing quote. Put the whole field in double quotes and double any quote inside it (\"\").");
                         return records;
                     }
 
@@ -105,7 +105,7 @@ public static class CsvReader
 
         if (inQuotes)
         {
-            error = new CsvRowError(recordLine, "A quoted field is not closed.");
+            error = new CsvRowError(recordLine, "A quoted field is not closed: add the closing double quote.");
             return records;
         }
 

@@ -64,7 +64,14 @@ public sealed record DeviceInfo(string Serial, string Make, string Model, string
     /// <summary>True when every field is present, within <see cref="DeviceLimits"/> and free of control characters.</summary>
     public bool IsValid => new DeviceIdentity(Make, Model, Serial, Firmware).Validate().Count == 0;
 
-    public string SerialKey => Serial.Trim().ToUpperInvariant();
+    public string SerialKey => KeyOf(Serial);
+
+    /// <summary>How a serial is compared and stored for matching: trimmed, upper case.</summary>
+    public static string KeyOf(string serial)
+    {
+        ArgumentNullException.ThrowIfNull(serial);
+        return serial.Trim().ToUpperInvariant();
+    }
 
     internal DeviceInfo Trimmed() => new(Serial.Trim(), Make.Trim(), Model.Trim(), string.IsNullOrWhiteSpace(Firmware) ? null : Firmware.Trim());
 }

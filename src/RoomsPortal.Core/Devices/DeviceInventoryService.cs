@@ -54,11 +54,7 @@ public sealed class DeviceInventoryService(IDbContextFactory<PortalDbContext> db
         var (page, size) = Paging.Clamp(query.Page, query.PageSize);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var devices = db.Set<Device>().AsNoTracking();
-        if (scope.RoomGroupIds is { } ids)
-        {
-            var list = ids.ToList();
-            devices = devices.Where(d => d.RoomGroupId != null && list.Contains(d.RoomGroupId.Value));
-        }
+        devices = devices.WhereInScope(scope, d => d.RoomGroupId);
 
         if (query.RoomGroupId is { } groupId)
         {

@@ -102,7 +102,7 @@ public sealed class OtpService(
         ArgumentNullException.ThrowIfNull(csv);
         if (System.Text.Encoding.UTF8.GetByteCount(csv) > CsvLimits.MaxBytes)
         {
-            return ([], [new CsvRowError(0, $"The file is larger than {CsvLimits.MaxBytes / 1024} KiB.")]);
+            return ([], [new CsvRowError(0, $"The file is larger than {CsvLimits.MaxBytes / 1024} KiB. Split it and upload the parts one after another.")]);
         }
 
         var records = CsvReader.Parse(csv, out var parseError);
@@ -263,10 +263,10 @@ public sealed class OtpService(
         db.Set<OneTimePassword>().AddRange(otps);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        var groupOf = accounts.ToDictionary(a => a.Id, a => a.RoomGroupId);
         foreach (var otp in otps)
         {
-            var account = accounts.First(a => a.Id == otp.ResourceAccountId);
-            await notifier.PublishAsync(new OtpChanged(otp.Id, account.Id, account.RoomGroupId, "Generated"));
+            await notifier.PublishAsync(new OtpChanged(otp.Id, otp.ResourceAccountId, groupOf[otp.ResourceAccountId], "Generated"));
         }
 
         return new OtpBatch(batchId, expiresAt, items);

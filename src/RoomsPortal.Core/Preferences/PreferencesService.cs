@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
+using RoomsPortal.Core.Devices;
 using RoomsPortal.Core.Persistence;
 using RoomsPortal.Core.RoomGroups;
 
@@ -60,7 +61,7 @@ public sealed class PreferencesService(IDbContextFactory<PortalDbContext> dbFact
             return PreferencesError.InvalidValidity;
         }
 
-        var serials = update.PreRegisteredSerials.Select(s => s?.Trim().ToUpperInvariant() ?? string.Empty)
+        var serials = update.PreRegisteredSerials.Select(s => s is null ? string.Empty : DeviceInfo.KeyOf(s))
             .Distinct(StringComparer.Ordinal).ToList();
         if (serials.Count > PreferenceLimits.MaxPreRegisteredDevices
             || serials.Any(s => s.Length is 0 or > Verification.DeviceLimits.SerialMaxLength || s.Any(char.IsControl)))

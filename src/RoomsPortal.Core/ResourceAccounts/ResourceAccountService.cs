@@ -97,7 +97,7 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
         ArgumentNullException.ThrowIfNull(scope);
         if (System.Text.Encoding.UTF8.GetByteCount(csv) > CsvLimits.MaxBytes)
         {
-            return new ImportResult(0, [new CsvRowError(0, $"The file is larger than {CsvLimits.MaxBytes / 1024} KiB.")]);
+            return new ImportResult(0, [new CsvRowError(0, $"The file is larger than {CsvLimits.MaxBytes / 1024} KiB. Split it and upload the parts one after another.")]);
         }
 
         var records = CsvReader.Parse(csv, out var parseError);
@@ -173,7 +173,7 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
             RoomGroup? group = null;
             if (groupName.Length > 0 && !groupsByName.TryGetValue(groupName, out group))
             {
-                problems.Add($"the room group '{Clip(groupName)}' does not exist");
+                problems.Add($"the room group '{Clip(groupName)}' does not exist (correct the name, or ask a Rooms Pro Manager to create the room group first)");
             }
             else if (!scope.Allows(group?.Id))
             {
@@ -301,17 +301,8 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
         return (await GetAsync(id, scope, ct))!;
     }
 
-    internal static IQueryable<ResourceAccount> Scoped(PortalDbContext db, AccessScope scope)
-    {
-        var accounts = db.Set<ResourceAccount>().AsQueryable();
-        if (scope.RoomGroupIds is { } ids)
-        {
-            var list = ids.ToList();
-            accounts = accounts.Where(a => a.RoomGroupId != null && list.Contains(a.RoomGroupId.Value));
-        }
-
-        return accounts;
-    }
+    internal static IQueryable<ResourceAccount> Scoped(PortalDbContext db, AccessScope scope) =>
+        db.Set<ResourceAccount>().WhereInScope(scope, a => a.RoomGroupId);
 
     internal static bool IsValidUpn(string upn)
     {

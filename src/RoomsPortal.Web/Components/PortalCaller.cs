@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Web.Security;
@@ -11,16 +10,9 @@ namespace RoomsPortal.Web.Components;
 /// </summary>
 public sealed class PortalCaller(AuthenticationStateProvider authentication)
 {
-    public const string RoomGroupClaim = PortalClaims.RoomGroup;
-    public const string ManagerRole = PortalRoles.RoomsProManager;
-
     public async Task<(Actor Actor, AccessScope Scope)> GetAsync()
     {
         var user = (await authentication.GetAuthenticationStateAsync()).User;
-        return (ActorOf(user), ScopeOf(user));
+        return (ActorFactory.FromPrincipal(user), AccessScopeFactory.FromPrincipal(user));
     }
-
-    public static Actor ActorOf(ClaimsPrincipal user) => ActorFactory.FromPrincipal(user);
-
-    public static AccessScope ScopeOf(ClaimsPrincipal user) => AccessScopeFactory.FromPrincipal(user);
 }

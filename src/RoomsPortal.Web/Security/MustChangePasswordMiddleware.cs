@@ -29,6 +29,10 @@ internal static class MustChangePasswordMiddleware
             }
 
             http.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
-            http.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await Results.Problem(
+                    statusCode: StatusCodes.Status403Forbidden,
+                    title: "Password change required.",
+                    detail: $"Change your password at {PortalAuthentication.ChangePasswordPath}, then repeat the request.")
+                .ExecuteAsync(http);
         });
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
 
 namespace RoomsPortal.Web.Security;
 
@@ -24,8 +25,9 @@ public static class SecurityHeaders
 
         // Entra ID mode: signing out posts a form that redirects to the identity provider, which form-action governs.
         var configuration = app.ApplicationServices.GetRequiredService<IConfiguration>();
+        var mode = app.ApplicationServices.GetRequiredService<IOptions<PortalAuthenticationOptions>>().Value.Mode;
         var extraFormActions =
-            configuration.GetValue(PortalAuthenticationOptions.Section + ":Mode", AuthenticationMode.Local) == AuthenticationMode.EntraId
+            mode == AuthenticationMode.EntraId
             && Uri.TryCreate(configuration["AzureAd:Instance"], UriKind.Absolute, out var instance)
                 ? " " + instance.GetLeftPart(UriPartial.Authority)
                 : "";

@@ -63,7 +63,7 @@ public sealed partial class LoggingSignInAuditor(ILogger<LoggingSignInAuditor> l
         return Task.CompletedTask;
     }
 
-    /// <summary>The first 12 hex digits of SHA-256 of the trimmed, lower-cased name: correlates attempts without storing what was typed.</summary>
+    /// <summary>The first 12 hex digits of SHA-256 of the trimmed, upper-cased name: correlates attempts without storing what was typed.</summary>
     public static string HashUserName(string userName) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(userName.Trim().ToUpperInvariant())))[..12];
 
@@ -96,6 +96,12 @@ internal sealed class AuditLogSignInAuditor(AuditService audit, LoggingSignInAud
     public async Task SignInFailedAsync(string attemptedUserName, SignInFailure reason, string? sourceAddress, CancellationToken ct = default)
     {
         await log.SignInFailedAsync(attemptedUserName, reason, sourceAddress, ct);
+        if (reason == SignInFailure.Throttled)
+        {
+            // A refused flood must not turn into one database write per request: the log line is enough.
+            return;
+        }
+
         var hash = LoggingSignInAuditor.HashUserName(attemptedUserName);
         await audit.RecordAsync(new Actor("anonymous", "Anonymous", ActorKind.User), AuditCategory.Security, AuditOperations.SignInFailed,
             $"user name hash {hash}", AuditResult.Failed, $"{reason}; source {sourceAddress ?? "unknown"}", ct);

@@ -40,7 +40,7 @@ public abstract class PortalComponentContext : BunitContext, IAsyncLifetime
         Services.AddScoped<PortalCaller>();
         Services.AddScoped<RoomsPortal.Web.Components.Shared.DecisionSubmitter>();
         Authorization = AddAuthorization();
-        SignInAs(PortalCaller.ManagerRole);
+        SignInAs(RoomsPortal.Web.Security.PortalRoles.RoomsProManager);
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
@@ -57,7 +57,7 @@ public abstract class PortalComponentContext : BunitContext, IAsyncLifetime
         // Pages name the acting user in the audit log by its identifier claim, as a real sign-in provides it.
         Authorization.SetClaims([
             new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, "test-admin"),
-            .. roomGroups.Select(g => new System.Security.Claims.Claim(PortalCaller.RoomGroupClaim, g.ToString())),
+            .. roomGroups.Select(g => new System.Security.Claims.Claim(RoomsPortal.Web.Security.PortalClaims.RoomGroup, g.ToString())),
         ]);
     }
 

@@ -22,9 +22,16 @@ internal static class ConsoleProblems
     /// <summary>429 with <c>Retry-After</c>: the console waits that many seconds and tries again.</summary>
     public static IResult TooManyAttempts(HttpContext http, TimeSpan? retryAfter)
     {
+        var seconds = SetRetryAfter(http, retryAfter);
+        return Problem(StatusCodes.Status429TooManyRequests, ConsoleErrorCodes.TooManyAttempts, "Too many attempts.", $"Wait {seconds} seconds, then try again.");
+    }
+
+    /// <summary>Sets <c>Retry-After</c> in whole seconds (at least 1; a minute when the wait is unknown) and returns them.</summary>
+    public static int SetRetryAfter(HttpContext http, TimeSpan? retryAfter)
+    {
         var seconds = retryAfter is { } wait ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 60;
         http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Problem(StatusCodes.Status429TooManyRequests, ConsoleErrorCodes.TooManyAttempts, "Too many attempts.", $"Wait {seconds} seconds, then try again.");
+        return seconds;
     }
 
     public static IResult InvalidRequest(IReadOnlyDictionary<string, string> errors) =>

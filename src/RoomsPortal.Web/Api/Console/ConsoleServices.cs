@@ -1,18 +1,17 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using RoomsPortal.Core.Verification;
 using RoomsPortal.Web.Hubs;
 
 namespace RoomsPortal.Web.Api.Console;
 
 internal static class ConsoleServices
 {
-    /// <summary>The console credential scheme, its policy and the console throttles.</summary>
+    /// <summary>
+    /// The console credential scheme, its policy, the console throttles and the hub. The Core services it calls come
+    /// from <c>AddCoreServices</c>.
+    /// </summary>
     public static IServiceCollection AddConsoleApi(this IServiceCollection services)
     {
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<DeviceVerificationService>();
-        services.TryAddSingleton<DeviceCatalogService>();
         services.AddOptions<ConsoleThrottleOptions>()
             .BindConfiguration(ConsoleThrottleOptions.Section)
             .ValidateDataAnnotations()

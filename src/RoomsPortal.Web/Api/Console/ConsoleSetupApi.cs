@@ -25,7 +25,7 @@ public static class ConsoleSetupApi
         return device;
     }
 
-    private static async Task<IResult> RedeemAsync(HttpContext http, ApprovalService approvals, CancellationToken ct)
+    private static async Task<IResult> RedeemAsync(HttpContext http, ApprovalService approvals, TimeProvider time, CancellationToken ct)
     {
         var (body, problem) = await ConsoleRequestReader.ReadAsync<RedeemOtpRequest>(http.Request, ct);
         if (problem is not null)
@@ -64,7 +64,7 @@ public static class ConsoleSetupApi
             RedeemError.AlreadyUsed => ConsoleProblems.Problem(
                 StatusCodes.Status409Conflict, ConsoleErrorCodes.OtpAlreadyUsed, "This one-time password was already used by another console.",
                 "Each code sets up one console. Ask your IT admin for a new one-time password."),
-            RedeemError.DeviceLockedOut => await LockedOutAsync(http, approvals, device.Serial, ct),
+            RedeemError.DeviceLockedOut => await LockedOutAsync(http, approvals, time, device.Serial, ct),
             RedeemError.InvalidDevice => ConsoleProblems.InvalidRequest("device", "The device details from verification are not valid; verify the device again."),
             _ => ConsoleProblems.Problem(
                 StatusCodes.Status404NotFound, ConsoleErrorCodes.OtpInvalid, "That one-time password isn't valid.",
@@ -95,7 +95,7 @@ public static class ConsoleSetupApi
                     : "Wait for an IT admin to approve the request, then try again.");
     }
 
-    private static async Task<IResult> ManualSetupAsync(HttpContext http, ManualSetupService manual, ApprovalService approvals, CancellationToken ct)
+    private static async Task<IResult> ManualSetupAsync(HttpContext http, ManualSetupService manual, ApprovalService approvals, TimeProvider time, CancellationToken ct)
     {
         var (body, problem) = await ConsoleRequestReader.ReadAsync<ManualSetupRequest>(http.Request, ct);
         if (problem is not null)
@@ -133,7 +133,7 @@ public static class ConsoleSetupApi
 
         return result.Error switch
         {
-            ManualSignInError.DeviceLockedOut => await LockedOutAsync(http, approvals, device.Serial, ct),
+            ManualSignInError.DeviceLockedOut => await LockedOutAsync(http, approvals, time, device.Serial, ct),
             ManualSignInError.AccountDisabled => ConsoleProblems.Problem(
                 StatusCodes.Status403Forbidden, ConsoleErrorCodes.AccountDisabled, "This resource account is disabled.",
                 "Ask your IT admin to enable the account in the portal, then try again."),
@@ -149,11 +149,10 @@ public static class ConsoleSetupApi
         return status.Succeeded ? TypedResults.Ok(ConsoleStatus.ToResponse(status.Value!)) : RequestNotFound();
     }
 
-    private static async Task<IResult> LockedOutAsync(HttpContext http, ApprovalService approvals, string serial, CancellationToken ct)
+    private static async Task<IResult> LockedOutAsync(HttpContext http, ApprovalService approvals, TimeProvider time, string serial, CancellationToken ct)
     {
         var until = await approvals.GetLockoutAsync(serial, ct);
-        var seconds = until is { } end ? Math.Max(1, (int)Math.Ceiling((end - DateTimeOffset.UtcNow).TotalSeconds)) : 60;
-        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        var seconds = ConsoleProblems.SetRetryAfter(http, until - time.GetUtcNow());
         return ConsoleProblems.Problem(
             StatusCodes.Status423Locked,
             ConsoleErrorCodes.DeviceLockedOut,

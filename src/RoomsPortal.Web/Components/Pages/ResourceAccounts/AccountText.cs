@@ -90,7 +90,4 @@ public static class AccountText
         336 => "336 hours (2 weeks)",
         _ => $"{hours} hours",
     };
-
-    public static string When(DateTimeOffset at) =>
-        at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
 }
