@@ -90,11 +90,11 @@ public sealed class PreferencesService(IDbContextFactory<PortalDbContext> dbFact
         tenant.AutoApproval = update.AutoApproval;
         tenant.UpdatedAt = now;
 
-        var overrides = await db.Set<RoomGroupApprovalOverride>().ToListAsync(ct);
-        db.Set<RoomGroupApprovalOverride>().RemoveRange(overrides.Where(o => !update.RoomGroupOverrides.ContainsKey(o.RoomGroupId)));
+        var overrides = await db.Set<RoomGroupApprovalOverride>().ToDictionaryAsync(o => o.RoomGroupId, ct);
+        db.Set<RoomGroupApprovalOverride>().RemoveRange(overrides.Values.Where(o => !update.RoomGroupOverrides.ContainsKey(o.RoomGroupId)));
         foreach (var (groupId, autoApproval) in update.RoomGroupOverrides)
         {
-            if (overrides.FirstOrDefault(o => o.RoomGroupId == groupId) is { } row)
+            if (overrides.TryGetValue(groupId, out var row))
             {
                 row.AutoApproval = autoApproval;
             }
@@ -103,9 +103,12 @@ public sealed class PreferencesService(IDbContextFactory<PortalDbContext> dbFact
                 db.Add(new RoomGroupApprovalOverride { RoomGroupId = groupId, AutoApproval = autoApproval });
             }
         }
+        // Sets: the list may hold thousands of serials on both sides.
+        var wanted = serials.ToHashSet(StringComparer.Ordinal);
         var existing = await db.Set<PreRegisteredDevice>().ToListAsync(ct);
-        db.Set<PreRegisteredDevice>().RemoveRange(existing.Where(d => !serials.Contains(d.SerialKey)));
-        db.Set<PreRegisteredDevice>().AddRange(serials.Where(s => existing.All(d => d.SerialKey != s))
+        var existingKeys = existing.Select(d => d.SerialKey).ToHashSet(StringComparer.Ordinal);
+        db.Set<PreRegisteredDevice>().RemoveRange(existing.Where(d => !wanted.Contains(d.SerialKey)));
+        db.Set<PreRegisteredDevice>().AddRange(serials.Where(s => !existingKeys.Contains(s))
             .Select(s => new PreRegisteredDevice { SerialKey = s, AddedAt = now }));
 
         db.Add(AuditEntry.Create(now, actor, AuditCategory.Preferences, AuditOperations.PreferencesUpdated, "Preferences",
