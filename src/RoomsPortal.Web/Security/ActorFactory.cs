@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.Identity.Web;
 using RoomsPortal.Core.Common;
 
 namespace RoomsPortal.Web.Security;
@@ -10,8 +11,7 @@ public static class ActorFactory
     public static Actor FromPrincipal(ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);
-        var id = user.FindFirstValue("http://schemas.microsoft.com/identity/claims/objectidentifier")
-            ?? user.FindFirstValue("oid")
+        var id = user.GetObjectId()
             ?? user.FindFirstValue(ClaimTypes.NameIdentifier)
             ?? throw new InvalidOperationException("The user has no identifier claim: only signed-in portal users act as an Actor.");
         return Actor.User(id, user.ShownName());

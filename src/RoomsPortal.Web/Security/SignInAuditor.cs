@@ -31,7 +31,7 @@ public interface ISignInAuditor
 
     Task SignInFailedAsync(string attemptedUserName, SignInFailure reason, string? sourceAddress, CancellationToken ct = default);
 
-    Task SignedOutAsync(string userName, CancellationToken ct = default);
+    Task SignedOutAsync(string userId, string userName, CancellationToken ct = default);
 
     Task PasswordChangedAsync(string userId, string userName, CancellationToken ct = default);
 }
@@ -51,7 +51,7 @@ public sealed partial class LoggingSignInAuditor(ILogger<LoggingSignInAuditor> l
         return Task.CompletedTask;
     }
 
-    public Task SignedOutAsync(string userName, CancellationToken ct = default)
+    public Task SignedOutAsync(string userId, string userName, CancellationToken ct = default)
     {
         LogSignedOut(logger, userName);
         return Task.CompletedTask;
@@ -107,10 +107,10 @@ internal sealed class AuditLogSignInAuditor(AuditService audit, LoggingSignInAud
             $"user name hash {hash}", AuditResult.Failed, $"{reason}; source {sourceAddress ?? "unknown"}", ct);
     }
 
-    public async Task SignedOutAsync(string userName, CancellationToken ct = default)
+    public async Task SignedOutAsync(string userId, string userName, CancellationToken ct = default)
     {
-        await log.SignedOutAsync(userName, ct);
-        await audit.RecordAsync(Actor.User(userName, userName), AuditCategory.Security, AuditOperations.SignedOut, userName, AuditResult.Successful, ct: ct);
+        await log.SignedOutAsync(userId, userName, ct);
+        await audit.RecordAsync(Actor.User(userId, userName), AuditCategory.Security, AuditOperations.SignedOut, userName, AuditResult.Successful, ct: ct);
     }
 
     public async Task PasswordChangedAsync(string userId, string userName, CancellationToken ct = default)

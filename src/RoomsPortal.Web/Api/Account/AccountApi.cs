@@ -54,8 +54,8 @@ public static class AccountApi
         ISignInAuditor auditor,
         IOptions<PortalAuthenticationOptions> options)
     {
-        var name = http.User.ShownName();
-        await auditor.SignedOutAsync(name, http.RequestAborted);
+        var actor = ActorFactory.FromPrincipal(http.User);
+        await auditor.SignedOutAsync(actor.Id, actor.DisplayName, http.RequestAborted);
         if (options.Value.Mode == AuthenticationMode.EntraId)
         {
             return TypedResults.SignOut(
