@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of RoomsPortal on a fresh Debian machine with the .NET SDK:
 # installs what the tests need (Debian chromium, PostgreSQL, Redis), starts a private PostgreSQL and Redis on loopback,
-# checks formatting, runs every test project, stops what it started, and ends with "N passed, N failed".
+# checks formatting, runs every test project (the Core suite on SQLite and on PostgreSQL), stops what it started,
+# and ends with "N passed, N failed".
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -113,6 +114,12 @@ if dotnet build RoomsPortal.sln --no-restore -v quiet -nologo; then
     name="$(basename "$project" .csproj)"
     log "Testing $name"
     dotnet test "$project" --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=1
+    if [ "$name" = "RoomsPortal.Core.Tests" ]; then
+      # The Core suite again on PostgreSQL, configured as production configures it (retrying strategy on).
+      log "Testing $name on PostgreSQL"
+      ROOMSPORTAL_CORE_PROVIDER=PostgreSql dotnet test "$project" --no-build \
+        --logger "trx;LogFileName=$name.PostgreSql.trx" --results-directory "$results" || status=1
+    fi
   done
 else
   echo "The build failed (see above): fix it before the tests can run." >&2

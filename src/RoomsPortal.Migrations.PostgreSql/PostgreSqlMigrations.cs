@@ -4,7 +4,7 @@ using RoomsPortal.Core.Persistence;
 
 namespace RoomsPortal.Migrations.PostgreSql;
 
-/// <summary>Registers the PostgreSQL provider with this assembly's migrations.</summary>
+/// <summary>Registers the PostgreSQL provider with this assembly's migrations and retries on transient failures, as production runs it.</summary>
 public static class PostgreSqlMigrations
 {
     public static string AssemblyName => typeof(PostgreSqlMigrations).Assembly.GetName().Name!;
@@ -12,7 +12,11 @@ public static class PostgreSqlMigrations
     public static DbContextOptionsBuilder UsePortalPostgreSql(this DbContextOptionsBuilder options, string connectionString)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(AssemblyName));
+        return options.UseNpgsql(connectionString, npgsql =>
+        {
+            npgsql.MigrationsAssembly(AssemblyName);
+            npgsql.EnableRetryOnFailure();
+        });
     }
 }
 

@@ -4,7 +4,7 @@ using RoomsPortal.Core.Persistence;
 
 namespace RoomsPortal.Migrations.Sqlite;
 
-/// <summary>Registers the SQLite provider with this assembly's migrations.</summary>
+/// <summary>Registers the SQLite provider with this assembly's migrations and its retrying execution strategy.</summary>
 public static class SqliteMigrations
 {
     public static string AssemblyName => typeof(SqliteMigrations).Assembly.GetName().Name!;
@@ -12,7 +12,11 @@ public static class SqliteMigrations
     public static DbContextOptionsBuilder UsePortalSqlite(this DbContextOptionsBuilder options, string connectionString)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(AssemblyName));
+        return options.UseSqlite(connectionString, sqlite =>
+        {
+            sqlite.MigrationsAssembly(AssemblyName);
+            sqlite.ExecutionStrategy(dependencies => new SqliteRetryingExecutionStrategy(dependencies));
+        });
     }
 }
 

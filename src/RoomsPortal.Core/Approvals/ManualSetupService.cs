@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Devices;
+using RoomsPortal.Core.Diagnostics;
 using RoomsPortal.Core.Persistence;
 using RoomsPortal.Core.ResourceAccounts;
 
@@ -16,6 +17,8 @@ namespace RoomsPortal.Core.Approvals;
 /// </remarks>
 public sealed class ManualSetupService(IDbContextFactory<PortalDbContext> dbFactory, SignInDataProtector protector, TimeProvider time)
 {
+    private const int MaxAttempts = 3;
+
     public async Task<Result<ManualSignInOutcome, ManualSignInError>> ManualSignInAsync(
         string email, string password, DeviceInfo device, string? sourceAddress, CancellationToken ct = default)
     {
@@ -52,11 +55,29 @@ public sealed class ManualSetupService(IDbContextFactory<PortalDbContext> dbFact
             return ManualSignInError.AccountDisabled;
         }
 
-        var recorded = await Provisioning.RecordDeviceAsync(db, account, device, ProvisioningMethod.Manual, now, signedIn: true, ct);
-        db.Add(AuditEntry.Create(now, Actor.Console(device.Serial), AuditCategory.Devices, AuditOperations.ManualSignInSucceeded, account.Upn,
-            details: $"Device {device.Make} {device.Model} serial {device.Serial} provisioned by manual setup; source {sourceAddress ?? "unknown"}"));
-        await db.SaveChangesAsync(ct);
-        return new ManualSignInOutcome(account.Upn, recorded.Id);
+        var accountId = account.Id;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var deviceId = await dbFactory.InTransactionAsync(async (work, token) =>
+                {
+                    var target = await work.Set<ResourceAccount>().FirstAsync(a => a.Id == accountId, token);
+                    var recorded = await Provisioning.RecordDeviceAsync(work, target, device, ProvisioningMethod.Manual, now, signedIn: true, token);
+                    work.Add(AuditEntry.Create(now, Actor.Console(device.Serial), AuditCategory.Devices, AuditOperations.ManualSignInSucceeded,
+                        target.Upn,
+                        details: $"Device {device.Make} {device.Model} serial {device.Serial} provisioned by manual setup; source {sourceAddress ?? "unknown"}"));
+                    await work.SaveChangesAsync(token);
+                    return recorded.Id;
+                }, ct);
+                return new ManualSignInOutcome(account.Upn, deviceId);
+            }
+            catch (DbUpdateException) when (attempt < MaxAttempts)
+            {
+                // The same device was recorded by a concurrent set-up first (unique index): the next attempt updates its row.
+                PortalMetrics.DeviceUpsertConflicts.Add(1);
+            }
+        }
     }
 
     private bool PasswordMatches(string? protectedPassword, string? candidate)

@@ -201,7 +201,27 @@ public sealed class OtpService(
         }
 
         var now = time.GetUtcNow();
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var batchId = Guid.NewGuid();
+        var result = await dbFactory.InTransactionAsync(
+            (db, token) => IssueAsync(db, ids, uploaded, batchId, actor, scope, now, token), ct);
+        if (result.Value is { } issued)
+        {
+            foreach (var otp in issued.Otps)
+            {
+                await notifier.PublishAsync(new OtpChanged(otp.Id, otp.ResourceAccountId, issued.GroupOf[otp.ResourceAccountId], "Generated"));
+            }
+
+            return issued.Batch;
+        }
+
+        return result.Error!.Value;
+    }
+
+    /// <summary>The batch's unit of work: may run again on a transient failure, so codes and passwords are made anew in it.</summary>
+    private async Task<Result<IssuedBatch, OtpBatchError>> IssueAsync(
+        PortalDbContext db, List<Guid> ids, Dictionary<string, string>? uploaded, Guid batchId, Actor actor, AccessScope scope,
+        DateTimeOffset now, CancellationToken ct)
+    {
         var accounts = new List<ResourceAccount>(ids.Count);
         foreach (var chunk in ids.Chunk(500))
         {
@@ -224,11 +244,9 @@ public sealed class OtpService(
         }
 
         var validity = TimeSpan.FromHours(await PreferencesService.ValidityHoursAsync(db, ct));
-        var batchId = Guid.NewGuid();
         var expiresAt = now + validity;
         var items = new List<IssuedOtp>(accounts.Count);
         var otps = new List<OneTimePassword>(accounts.Count);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         foreach (var chunk in ids.Chunk(500))
         {
             await db.Set<OneTimePassword>()
@@ -262,15 +280,10 @@ public sealed class OtpService(
 
         db.Set<OneTimePassword>().AddRange(otps);
         await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        var groupOf = accounts.ToDictionary(a => a.Id, a => a.RoomGroupId);
-        foreach (var otp in otps)
-        {
-            await notifier.PublishAsync(new OtpChanged(otp.Id, otp.ResourceAccountId, groupOf[otp.ResourceAccountId], "Generated"));
-        }
-
-        return new OtpBatch(batchId, expiresAt, items);
+        return new IssuedBatch(new OtpBatch(batchId, expiresAt, items), otps, accounts.ToDictionary(a => a.Id, a => a.RoomGroupId));
     }
+
+    private sealed record IssuedBatch(OtpBatch Batch, IReadOnlyList<OneTimePassword> Otps, Dictionary<Guid, Guid?> GroupOf);
 
     /// <summary>Revokes an unused OTP.</summary>
     public async Task<Result<Guid, OtpRevokeError>> RevokeAsync(Guid otpId, Actor actor, AccessScope scope, CancellationToken ct = default)
@@ -278,37 +291,43 @@ public sealed class OtpService(
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(scope);
         var now = time.GetUtcNow();
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var otp = await db.Set<OneTimePassword>().Include(o => o.ResourceAccount).FirstOrDefaultAsync(o => o.Id == otpId, ct);
-        if (otp?.ResourceAccount is not { } account || !scope.Allows(account.RoomGroupId))
+        var result = await dbFactory.InTransactionAsync(async (db, token) =>
         {
-            return OtpRevokeError.NotFound;
+            var otp = await db.Set<OneTimePassword>().Include(o => o.ResourceAccount).FirstOrDefaultAsync(o => o.Id == otpId, token);
+            if (otp?.ResourceAccount is not { } account || !scope.Allows(account.RoomGroupId))
+            {
+                return Result<OtpChanged, OtpRevokeError>.Failure(OtpRevokeError.NotFound);
+            }
+
+            if (otp.RevokedAt is not null)
+            {
+                return OtpRevokeError.AlreadyRevoked;
+            }
+
+            var updated = await db.Set<OneTimePassword>()
+                .Where(o => o.Id == otpId && o.RedeemedAt == null && o.RevokedAt == null)
+                .ExecuteUpdateAsync(o => o.SetProperty(x => x.RevokedAt, now), token);
+            if (updated == 0)
+            {
+                return OtpRevokeError.AlreadyUsed;
+            }
+
+            if (account.ProvisioningStatus == ProvisioningStatus.OtpIssued)
+            {
+                account.ProvisioningStatus = ProvisioningStatus.None;
+                account.UpdatedAt = now;
+            }
+
+            db.Add(AuditEntry.Create(now, actor, AuditCategory.Otps, AuditOperations.OtpRevoked, account.Upn, details: $"OTP {otpId}"));
+            await db.SaveChangesAsync(token);
+            return new OtpChanged(otpId, account.Id, account.RoomGroupId, "Revoked");
+        }, ct);
+        if (result.Value is not { } change)
+        {
+            return result.Error!.Value;
         }
 
-        if (otp.RevokedAt is not null)
-        {
-            return OtpRevokeError.AlreadyRevoked;
-        }
-
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var updated = await db.Set<OneTimePassword>()
-            .Where(o => o.Id == otpId && o.RedeemedAt == null && o.RevokedAt == null)
-            .ExecuteUpdateAsync(o => o.SetProperty(x => x.RevokedAt, now), ct);
-        if (updated == 0)
-        {
-            return OtpRevokeError.AlreadyUsed;
-        }
-
-        if (account.ProvisioningStatus == ProvisioningStatus.OtpIssued)
-        {
-            account.ProvisioningStatus = ProvisioningStatus.None;
-            account.UpdatedAt = now;
-        }
-
-        db.Add(AuditEntry.Create(now, actor, AuditCategory.Otps, AuditOperations.OtpRevoked, account.Upn, details: $"OTP {otpId}"));
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        await notifier.PublishAsync(new OtpChanged(otpId, account.Id, account.RoomGroupId, "Revoked"));
+        await notifier.PublishAsync(change);
         return otpId;
     }
 

@@ -271,33 +271,39 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(scope);
         var now = time.GetUtcNow();
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var account = await Scoped(db, scope).FirstOrDefaultAsync(a => a.Id == id, ct);
-        if (account is null)
+        var found = await dbFactory.InTransactionAsync(async (db, token) =>
+        {
+            var account = await Scoped(db, scope).FirstOrDefaultAsync(a => a.Id == id, token);
+            if (account is null)
+            {
+                return false;
+            }
+
+            var revoked = 0;
+            if (!enabled)
+            {
+                // A disabled account must not be set up later by a code handed out before.
+                revoked = await db.Set<OneTimePassword>()
+                    .Where(o => o.ResourceAccountId == id && o.RedeemedAt == null && o.RevokedAt == null)
+                    .ExecuteUpdateAsync(o => o.SetProperty(x => x.RevokedAt, now), token);
+                if (account.ProvisioningStatus == ProvisioningStatus.OtpIssued)
+                {
+                    account.ProvisioningStatus = ProvisioningStatus.None;
+                }
+            }
+
+            account.Enabled = enabled;
+            account.UpdatedAt = now;
+            db.Add(AuditEntry.Create(now, actor, AuditCategory.ResourceAccounts, AuditOperations.AccountUpdated, account.Upn,
+                details: enabled ? "Enabled" : $"Disabled; {revoked} unused OTP(s) revoked"));
+            await db.SaveChangesAsync(token);
+            return true;
+        }, ct);
+        if (!found)
         {
             return AccountError.NotFound;
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var revoked = 0;
-        if (!enabled)
-        {
-            // A disabled account must not be set up later by a code handed out before.
-            revoked = await db.Set<OneTimePassword>()
-                .Where(o => o.ResourceAccountId == id && o.RedeemedAt == null && o.RevokedAt == null)
-                .ExecuteUpdateAsync(o => o.SetProperty(x => x.RevokedAt, now), ct);
-            if (account.ProvisioningStatus == ProvisioningStatus.OtpIssued)
-            {
-                account.ProvisioningStatus = ProvisioningStatus.None;
-            }
-        }
-
-        account.Enabled = enabled;
-        account.UpdatedAt = now;
-        db.Add(AuditEntry.Create(now, actor, AuditCategory.ResourceAccounts, AuditOperations.AccountUpdated, account.Upn,
-            details: enabled ? "Enabled" : $"Disabled; {revoked} unused OTP(s) revoked"));
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
         return (await GetAsync(id, scope, ct))!;
     }
 

@@ -76,19 +76,19 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
             AgreementVersion = previousAgreement?.AgreementVersion,
             AgreementAcceptedAtUtc = previousAgreement?.AgreementAcceptedAtUtc,
         };
-        db.Set<ConsoleSession>().Add(session);
-
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        // A console that now verifies was fixed: its earlier failures need no more helpdesk attention.
-        await db.Set<VerificationFailure>()
-            .Where(f => f.SerialNumber == serial && f.Make == make && f.ResolvedAtUtc == null)
-            .ExecuteUpdateAsync(
-                f => f.SetProperty(x => x.ResolvedAtUtc, now)
-                    .SetProperty(x => x.ResolvedBy, "system")
-                    .SetProperty(x => x.ResolutionNote, "The console passed device verification later."),
-                ct);
-        await transaction.CommitAsync(ct);
+        await dbFactory.InTransactionAsync(async (work, token) =>
+        {
+            work.Set<ConsoleSession>().Add(session);
+            await work.SaveChangesAsync(token);
+            // A console that now verifies was fixed: its earlier failures need no more helpdesk attention.
+            return await work.Set<VerificationFailure>()
+                .Where(f => f.SerialNumber == serial && f.Make == make && f.ResolvedAtUtc == null)
+                .ExecuteUpdateAsync(
+                    f => f.SetProperty(x => x.ResolvedAtUtc, now)
+                        .SetProperty(x => x.ResolvedBy, "system")
+                        .SetProperty(x => x.ResolutionNote, "The console passed device verification later."),
+                    token);
+        }, ct);
 
         return new DeviceVerificationResult(true, token, session.ExpiresAtUtc, session.Id, null, null);
     }

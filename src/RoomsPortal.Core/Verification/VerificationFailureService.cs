@@ -104,25 +104,31 @@ public sealed class VerificationFailureService(IDbContextFactory<PortalDbContext
             return ResolveFailureError.NotFound;
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var resolvedBy = actor.DisplayName.Length > 256 ? actor.DisplayName[..256] : actor.DisplayName;
-        var updated = await db.Set<VerificationFailure>()
-            .Where(f => f.Id == id && f.ResolvedAtUtc == null)
-            .ExecuteUpdateAsync(
-                f => f.SetProperty(x => x.ResolvedAtUtc, now.UtcDateTime)
-                    .SetProperty(x => x.ResolvedBy, resolvedBy)
-                    .SetProperty(x => x.ResolutionNote, trimmed),
-                ct);
-        if (updated == 0)
+        var resolved = await dbFactory.InTransactionAsync(async (work, token) =>
         {
-            await transaction.RollbackAsync(ct);
+            var updated = await work.Set<VerificationFailure>()
+                .Where(f => f.Id == id && f.ResolvedAtUtc == null)
+                .ExecuteUpdateAsync(
+                    f => f.SetProperty(x => x.ResolvedAtUtc, now.UtcDateTime)
+                        .SetProperty(x => x.ResolvedBy, resolvedBy)
+                        .SetProperty(x => x.ResolutionNote, trimmed),
+                    token);
+            if (updated == 0)
+            {
+                return false;
+            }
+
+            work.Add(AuditEntry.Create(now, actor, AuditCategory.Devices, AuditOperations.VerificationFailureResolved, failure.SerialNumber,
+                details: $"Failure {id}; {failure.Make} {failure.Model}; reason {failure.Reason}; note: {trimmed}"));
+            await work.SaveChangesAsync(token);
+            return true;
+        }, ct);
+        if (!resolved)
+        {
             return ResolveFailureError.AlreadyResolved;
         }
 
-        db.Add(AuditEntry.Create(now, actor, AuditCategory.Devices, AuditOperations.VerificationFailureResolved, failure.SerialNumber,
-            details: $"Failure {id}; {failure.Make} {failure.Model}; reason {failure.Reason}; note: {trimmed}"));
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
         var repeats = await db.Set<VerificationFailure>().CountAsync(o => o.SerialNumber == failure.SerialNumber && o.Make == failure.Make, ct);
         return new VerificationFailureView(
             failure.Id, failure.Make, failure.Model, failure.SerialNumber, failure.FirmwareVersion, failure.SourceAddress, failure.Reason,

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Audit;
@@ -35,7 +34,7 @@ public sealed class AuditAndSecurityTests : IAsyncLifetime
 
         var secrets = batch.Items.SelectMany(i => new[] { i.Code, OtpCode.Normalize(i.Code)!, i.Password })
             .Append("Imported-Secret-77").Append("Wrong-Guess-99").ToList();
-        var cells = await AllCellsAsync(_h.Database.FilePath);
+        var cells = await AllCellsAsync(_h.Database);
 
         Assert.True(cells.Count > 100);
         foreach (var (table, column, text) in cells)
@@ -119,7 +118,8 @@ public sealed class AuditAndSecurityTests : IAsyncLifetime
         await _h.Approvals.RedeemAsync("BCDF-GHJK-LMNP", Console1, null, Ct);
         _h.Time.Advance(TimeSpan.FromDays(1));
         await _h.GroupAsync("Recent");
-        _h.Time.Advance(AuditService.Retention - TimeSpan.FromDays(1) + TimeSpan.FromTicks(1));
+        // A millisecond past the boundary: PostgreSQL keeps microseconds, so a tick would vanish there.
+        _h.Time.Advance(AuditService.Retention - TimeSpan.FromDays(1) + TimeSpan.FromMilliseconds(1));
 
         var purged = await _h.Audit.PurgeAsync(Ct);
 
@@ -149,15 +149,16 @@ public sealed class AuditAndSecurityTests : IAsyncLifetime
             records[1].Fields);
     }
 
-    private static async Task<List<(string Table, string Column, string Text)>> AllCellsAsync(string path)
+    private static async Task<List<(string Table, string Column, string Text)>> AllCellsAsync(TestDatabase database)
     {
         var cells = new List<(string, string, string)>();
-        await using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync(Ct);
+        await using var connection = await database.OpenConnectionAsync(Ct);
         var tables = new List<string>();
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
+            command.CommandText = TestDatabase.Provider == TestProvider.PostgreSql
+                ? "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+                : "SELECT name FROM sqlite_master WHERE type = 'table'";
             await using var reader = await command.ExecuteReaderAsync(Ct);
             while (await reader.ReadAsync(Ct))
             {

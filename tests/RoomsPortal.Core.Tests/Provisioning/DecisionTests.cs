@@ -129,25 +129,6 @@ public sealed class DecisionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task First_decision_wins_when_approve_and_reject_race()
-    {
-        var (_, _, requestId) = await PendingAsync();
-        var tasks = Enumerable.Range(0, 20).Select(i => Task.Run(
-            () => i % 2 == 0
-                ? _h.Approvals.ApproveAsync(requestId, Admin, AccessScope.All, Ct)
-                : _h.Approvals.RejectAsync(requestId, RejectReason.SecurityConcern, null, Admin, AccessScope.All, Ct),
-            Ct));
-
-        var results = await Task.WhenAll(tasks);
-
-        var winner = Assert.Single(results, r => r.Succeeded);
-        Assert.All(results.Where(r => !r.Succeeded), r => Assert.Equal(DecisionError.AlreadyDecided, r.Error));
-        var list = await _h.Approvals.ListAsync(new ApprovalQuery(), AccessScope.All, Ct);
-        Assert.Equal(winner.Value!.Status, Assert.Single(list.Items).Status);
-        Assert.Equal(1, await _h.AuditCountAsync(AuditOperations.RequestApproved) + await _h.AuditCountAsync(AuditOperations.RequestRejected));
-    }
-
-    [Fact]
     public async Task Pending_request_expires_with_its_otp_when_decided_late()
     {
         var (_, accountId, requestId) = await PendingAsync();

@@ -7,9 +7,9 @@ namespace RoomsPortal.Core.Tests.RoomGroups;
 public sealed class RoomGroupStoreTests
 {
     [Fact]
-    public async Task Migrated_sqlite_file_stores_and_reads_a_room_group()
+    public async Task Migrated_database_stores_and_reads_a_room_group()
     {
-        await using var database = await SqliteTestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         var ct = TestContext.Current.CancellationToken;
 
         await using (var db = database.CreateDbContext())
@@ -24,13 +24,16 @@ public sealed class RoomGroupStoreTests
             Assert.Equal("Building 4", group.Name);
         }
 
-        Assert.True(File.Exists(database.FilePath));
+        if (database.FilePath is { } file)
+        {
+            Assert.True(File.Exists(file));
+        }
     }
 
     [Fact]
     public async Task Room_group_names_are_unique()
     {
-        await using var database = await SqliteTestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         var ct = TestContext.Current.CancellationToken;
         await using var db = database.CreateDbContext();
         db.RoomGroups.Add(new RoomGroup { Id = Guid.NewGuid(), Name = "HQ" });

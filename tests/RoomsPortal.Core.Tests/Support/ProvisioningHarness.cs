@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using RoomsPortal.Core.Approvals;
@@ -15,10 +16,10 @@ using RoomsPortal.Core.RoomGroups;
 
 namespace RoomsPortal.Core.Tests.Support;
 
-/// <summary>The provisioning services over a fresh SQLite file, with fake time and a recorded notifier.</summary>
+/// <summary>The provisioning services over a fresh database (see <see cref="TestDatabase"/>), with fake time and a recorded notifier.</summary>
 public sealed class ProvisioningHarness : IAsyncDisposable
 {
-    private ProvisioningHarness(SqliteTestDatabase database)
+    private ProvisioningHarness(TestDatabase database)
     {
         Database = database;
         var protection = new EphemeralDataProtectionProvider();
@@ -42,7 +43,7 @@ public sealed class ProvisioningHarness : IAsyncDisposable
 
     public static DeviceInfo Console2 { get; } = new("SN-0002", "Contoso", "RoomConsole 10", "1.4.2");
 
-    public SqliteTestDatabase Database { get; }
+    public TestDatabase Database { get; }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
 
@@ -72,7 +73,7 @@ public sealed class ProvisioningHarness : IAsyncDisposable
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<ProvisioningHarness> CreateAsync() => new(await SqliteTestDatabase.CreateAsync());
+    public static async Task<ProvisioningHarness> CreateAsync(params IInterceptor[] interceptors) => new(await TestDatabase.CreateAsync(interceptors));
 
     public async Task<RoomGroup> GroupAsync(string name) => (await RoomGroups.CreateAsync(name, Admin, Ct)).Value!;
 

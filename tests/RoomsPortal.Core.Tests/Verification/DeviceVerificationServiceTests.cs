@@ -10,14 +10,14 @@ public sealed class DeviceVerificationServiceTests : IAsyncLifetime, IDisposable
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
     private readonly ECDsa _manufacturer = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-    private SqliteTestDatabase _database = default!;
+    private TestDatabase _database = default!;
     private DeviceVerificationService _service = default!;
 
     private static DeviceIdentity Console10 => new("Contoso", "RoomConsole 10", "SN-0001", "1.4.2");
 
     public async ValueTask InitializeAsync()
     {
-        _database = await SqliteTestDatabase.CreateAsync();
+        _database = await TestDatabase.CreateAsync();
         var catalog = new DeviceCatalogService(_database, _time);
         await catalog.AddCertifiedModelAsync("Contoso", "RoomConsole 10", TestContext.Current.CancellationToken);
         await catalog.AddManufacturerKeyAsync(

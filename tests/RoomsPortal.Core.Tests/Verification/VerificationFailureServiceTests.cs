@@ -11,7 +11,7 @@ public sealed class VerificationFailureServiceTests : IAsyncLifetime
 {
     private static readonly Actor Helpdesk = Actor.User("hd-1", "Hana Helpdesk");
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
-    private SqliteTestDatabase _database = default!;
+    private TestDatabase _database = default!;
     private DeviceVerificationService _verification = default!;
     private VerificationFailureService _failures = default!;
 
@@ -19,7 +19,7 @@ public sealed class VerificationFailureServiceTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _database = await SqliteTestDatabase.CreateAsync();
+        _database = await TestDatabase.CreateAsync();
         await new DeviceCatalogService(_database, _time).AddCertifiedModelAsync("Contoso", "RoomConsole 10", Ct);
         _verification = new DeviceVerificationService(_database, _time);
         _failures = new VerificationFailureService(_database, _time);

@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Common;
+using RoomsPortal.Core.Devices;
+using RoomsPortal.Core.Persistence;
+using RoomsPortal.Core.ResourceAccounts;
+
+namespace RoomsPortal.Core.Approvals;
+
+/// <summary>The approved console fetches its account's sign-in data, once.</summary>
+public sealed partial class ApprovalService
+{
+    /// <summary>Releases the account's sign-in data to the approved console, once.</summary>
+    public async Task<Result<SignInData, ClaimError>> ClaimSignInDataAsync(Guid requestId, string serial, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(serial);
+        var key = DeviceInfo.KeyOf(serial);
+        var now = time.GetUtcNow();
+        return await dbFactory.InTransactionAsync(async (db, token) =>
+        {
+            var row = await db.Set<ApprovalRequest>().AsNoTracking()
+                .Where(r => r.Id == requestId)
+                .Select(r => new { Request = r, Account = r.ResourceAccount! })
+                .FirstOrDefaultAsync(token);
+            if (row is null || row.Request.SerialKey != key)
+            {
+                return ClaimError.NotFound;
+            }
+
+            var (request, account) = (row.Request, row.Account);
+            if (request.Status != ApprovalStatus.Approved || account.ProtectedPassword is null)
+            {
+                return ClaimError.NotApproved;
+            }
+
+            string password;
+            try
+            {
+                password = protector.Unprotect(account.ProtectedPassword);
+            }
+            catch (CryptographicException)
+            {
+                return ClaimError.NotApproved;
+            }
+
+            // Released once: only the attempt that moves the column from null wins.
+            var updated = await db.Set<ApprovalRequest>()
+                .Where(r => r.Id == requestId && r.SignInDataReleasedAt == null)
+                .ExecuteUpdateAsync(r => r.SetProperty(x => x.SignInDataReleasedAt, now), token);
+            if (updated == 0)
+            {
+                return ClaimError.AlreadyClaimed;
+            }
+
+            if (request.DeviceId is { } deviceId)
+            {
+                await db.Set<Device>().Where(d => d.Id == deviceId).ExecuteUpdateAsync(d => d.SetProperty(x => x.SignedInAt, now), token);
+            }
+
+            db.Add(AuditEntry.Create(now, Actor.Console(request.Serial), AuditCategory.Devices, AuditOperations.SignInDataReleased, account.Upn,
+                details: $"Request {requestId}; serial {request.Serial}"));
+            await db.SaveChangesAsync(token);
+            return Result<SignInData, ClaimError>.Success(new SignInData(account.Upn, password));
+        }, ct);
+    }
+}

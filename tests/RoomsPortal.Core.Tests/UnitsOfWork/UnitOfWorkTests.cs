@@ -1,0 +1,96 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+using RoomsPortal.Core.Approvals;
+using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Notifications;
+using RoomsPortal.Core.Persistence;
+using RoomsPortal.Core.Tests.Support;
+using static RoomsPortal.Core.Tests.Support.ProvisioningHarness;
+
+namespace RoomsPortal.Core.Tests.UnitsOfWork;
+
+public sealed class UnitOfWorkTests
+{
+    [Fact]
+    public async Task Provider_runs_with_a_retrying_strategy_that_refuses_transactions_opened_outside_it()
+    {
+        // The configuration every test of this suite runs under: any Core operation that opened its own transaction
+        // outside UnitOfWork would throw this same error in its own test, as SQL Server did in production.
+        await using var database = await TestDatabase.CreateAsync();
+        await using var db = database.CreateDbContext();
+
+        Assert.True(db.Database.CreateExecutionStrategy().RetriesOnFailure);
+        await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+        db.Add(AuditEntry.Create(DateTimeOffset.UnixEpoch, Admin, AuditCategory.Security, "Probe", "nothing"));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync(Ct));
+        Assert.Contains("does not support user-initiated transactions", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Work_rolled_back_by_itself_is_not_committed()
+    {
+        await using var h = await CreateAsync();
+
+        var result = await h.Database.InTransactionAsync(async (db, token) =>
+        {
+            db.Add(AuditEntry.Create(h.Time.GetUtcNow(), Admin, AuditCategory.Security, "Probe", "nothing"));
+            await db.SaveChangesAsync(token);
+            await db.Database.RollbackTransactionAsync(token);
+            return 42;
+        }, Ct);
+
+        Assert.Equal(42, result);
+        Assert.Equal(0, await h.AuditTotalAsync());
+    }
+
+    [Fact]
+    public async Task Redemption_interrupted_by_a_transient_failure_is_retried_once_with_one_request_audit_and_event()
+    {
+        var failOnce = new TransientFailureOnce("INSERT INTO \"ApprovalRequest\" ");
+        await using var h = await CreateAsync(failOnce);
+        var (_, _, otp) = await h.OneOtpAsync();
+        h.Events.Clear();
+        failOnce.Arm();
+
+        var result = await h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+
+        Assert.True(result.Succeeded, result.Error.ToString());
+        Assert.Equal(1, failOnce.Failures);
+        await using (var db = h.Database.CreateDbContext())
+        {
+            var request = await db.Set<ApprovalRequest>().SingleAsync(Ct);
+            Assert.Equal(result.Value!.RequestId, request.Id);
+        }
+
+        Assert.Equal(1, await h.AuditCountAsync(AuditOperations.OtpRedeemed));
+        Assert.Single(h.Events.OfType<ApprovalRequestChanged>());
+    }
+
+    /// <summary>Fails the first matching command after <see cref="Arm"/> with the provider's transient error.</summary>
+    private sealed class TransientFailureOnce(string sqlFragment) : DbCommandInterceptor
+    {
+        private int _armed;
+        private int _failures;
+
+        public int Failures => Volatile.Read(ref _failures);
+
+        public void Arm() => Volatile.Write(ref _armed, 1);
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains(sqlFragment, StringComparison.Ordinal) && Interlocked.CompareExchange(ref _armed, 0, 1) == 1)
+            {
+                Interlocked.Increment(ref _failures);
+                throw TestDatabase.Provider == TestProvider.PostgreSql
+                    ? new NpgsqlException("Simulated lost connection", new TimeoutException())
+                    : new SqliteException("Simulated: database is locked", 5);
+            }
+
+            return ValueTask.FromResult(result);
+        }
+    }
+}
