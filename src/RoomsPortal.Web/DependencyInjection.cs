@@ -56,6 +56,7 @@ public static class DependencyInjection
         services.AddRedisWhenConfigured(builder.Configuration);
         services.AddCoreServices();
         services.AddHostedService<ProvisioningMaintenance>();
+        services.AddOptions<KeysOptions>().BindConfiguration(KeysOptions.Section);
         services.AddHealthChecks()
             .AddDbContextCheck<PortalDbContext>("database", HealthStatus.Unhealthy, [ReadyTag]);
 
