@@ -7,7 +7,6 @@ using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using RoomsPortal.Core;
 using RoomsPortal.Core.Otps;
-using RoomsPortal.Core.Persistence;
 using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Components;
 using RoomsPortal.Web.Infrastructure;
@@ -58,7 +57,7 @@ public static class DependencyInjection
         services.AddHostedService<ProvisioningMaintenance>();
         services.AddOptions<KeysOptions>().BindConfiguration(KeysOptions.Section);
         services.AddHealthChecks()
-            .AddDbContextCheck<PortalDbContext>("database", HealthStatus.Unhealthy, [ReadyTag]);
+            .AddCheck<DatabaseHealthCheck>("database", HealthStatus.Unhealthy, [ReadyTag]);
 
         builder.AddPortalAuthentication();
         services.AddCascadingAuthenticationState();
