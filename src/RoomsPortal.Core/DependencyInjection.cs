@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Devices;
+using RoomsPortal.Core.Installation;
 using RoomsPortal.Core.Notifications;
 using RoomsPortal.Core.Otps;
 using RoomsPortal.Core.Preferences;
@@ -42,6 +43,7 @@ public static class DependencyInjection
         services.TryAddSingleton<DashboardService>();
         services.TryAddSingleton<DeviceInventoryService>();
         services.TryAddSingleton<VerificationFailureService>();
+        services.TryAddSingleton<KeyFingerprintService>();
         return services;
     }
 }

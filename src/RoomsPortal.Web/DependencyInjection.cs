@@ -7,7 +7,6 @@ using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using RoomsPortal.Core;
 using RoomsPortal.Core.Otps;
-using RoomsPortal.Core.Persistence;
 using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Components;
 using RoomsPortal.Web.Infrastructure;
@@ -56,8 +55,9 @@ public static class DependencyInjection
         services.AddRedisWhenConfigured(builder.Configuration);
         services.AddCoreServices();
         services.AddHostedService<ProvisioningMaintenance>();
+        services.AddOptions<KeysOptions>().BindConfiguration(KeysOptions.Section);
         services.AddHealthChecks()
-            .AddDbContextCheck<PortalDbContext>("database", HealthStatus.Unhealthy, [ReadyTag]);
+            .AddCheck<DatabaseHealthCheck>("database", HealthStatus.Unhealthy, [ReadyTag]);
 
         builder.AddPortalAuthentication();
         services.AddCascadingAuthenticationState();

@@ -57,6 +57,7 @@ try
     app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
 
     await app.MigrateDatabaseAsync();
+    await app.VerifyKeysMatchDatabaseAsync();
     await app.EnsureBootstrapAdministratorAsync();
     await app.SeedDemoDataAsync();
     await app.RunAsync();

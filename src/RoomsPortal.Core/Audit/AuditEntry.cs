@@ -89,6 +89,7 @@ public static class AuditOperations
     public const string SignInFailed = "Security.SignInFailed";
     public const string SignedOut = "Security.SignedOut";
     public const string PasswordChanged = "Security.PasswordChanged";
+    public const string KeysReplaced = "Security.KeysReplaced";
 }
 
 internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>

@@ -389,6 +389,25 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                     b.ToTable("Device");
                 });
 
+            modelBuilder.Entity("RoomsPortal.Core.Installation.KeyFingerprint", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("KeyFingerprints", (string)null);
+                });
+
             modelBuilder.Entity("RoomsPortal.Core.Otps.OneTimePassword", b =>
                 {
                     b.Property<Guid>("Id")

@@ -380,6 +380,25 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                     b.ToTable("Device");
                 });
 
+            modelBuilder.Entity("RoomsPortal.Core.Installation.KeyFingerprint", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("KeyFingerprints", (string)null);
+                });
+
             modelBuilder.Entity("RoomsPortal.Core.Otps.OneTimePassword", b =>
                 {
                     b.Property<Guid>("Id")

@@ -20,7 +20,14 @@ public sealed class FileOtpKeyProvider : IOtpKeyProvider
         ArgumentNullException.ThrowIfNull(data);
         _key = configuration[ConfigurationKey] is { Length: > 0 } configured
             ? FromConfiguration(configured)
-            : FromFile(Path.Combine(data.Path, "keys", "otp-hmac.key"));
+            : FromFile(KeyFilePath(data));
+    }
+
+    /// <summary>Where the key file is kept when <c>Otp:HmacKey</c> is not set.</summary>
+    public static string KeyFilePath(DataDirectory data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Path.Combine(data.Path, "keys", "otp-hmac.key");
     }
 
     public byte[] GetKey() => _key;

@@ -21,6 +21,7 @@ public static class HealthProbe
         {
             using var response = await client.GetAsync(new Uri(url));
             await output.WriteLineAsync($"{url}: {(int)response.StatusCode}");
+            // Degraded answers 200 too: a node without Redis still serves and must stay in rotation.
             return response.IsSuccessStatusCode ? 0 : 1;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)

@@ -1,7 +1,12 @@
+using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using RoomsPortal.Core.Approvals;
+using RoomsPortal.Core.Common;
+using RoomsPortal.Core.Csv;
 using RoomsPortal.Core.Devices;
+using RoomsPortal.Core.ResourceAccounts;
 using RoomsPortal.Core.RoomGroups;
 using RoomsPortal.EndToEnd.Tests.Pages;
 using RoomsPortal.EndToEnd.Tests.Support;
@@ -83,6 +88,47 @@ public sealed class ResourceAccountsTests(BrowserFixture browser)
         await Assertions.Expect(accounts.Page.GetByText("Approved. The console SN-E2E-0042 signs in as lobby@contoso.com.")).ToBeVisibleAsync();
         await Assertions.Expect(accounts.Page.GetByTestId("pending-request")).ToHaveCountAsync(0);
         await Assertions.Expect(accounts.Page.GetByTestId("otp-state")).ToContainTextAsync("Used by SN-E2E-0042");
+    }
+
+    [Fact]
+    public async Task Import_takes_the_largest_file_the_limits_allow_through_the_circuit()
+    {
+        await using var portal = new PortalFactory().UseRealPort();
+        await portal.Services.GetRequiredService<RoomGroupService>().CreateAsync("Building 4", PortalProvisioning.Admin, Ct);
+        await using var context = await browser.Browser.NewContextAsync();
+        var accounts = new ResourceAccountsPage(await SignedInPageAsync(context, portal), portal.ServerAddress);
+        var csv = LargestAcceptedCsv();
+        Assert.Equal(CsvLimits.MaxBytes, System.Text.Encoding.UTF8.GetByteCount(csv));
+
+        // The file travels in chunks over the Blazor circuit's hub, which must not carry the console hub's 4 KB limit.
+        await accounts.OpenAsync();
+        await accounts.ImportAsync(csv, "largest.csv");
+
+        await Assertions.Expect(accounts.Page.GetByText($"Imported {CsvLimits.MaxRows} resource accounts."))
+            .ToBeVisibleAsync(new() { Timeout = 120_000 });
+        var listed = await portal.Services.GetRequiredService<ResourceAccountService>()
+            .ListAsync(new ResourceAccountQuery(PageSize: 1), AccessScope.All, Ct);
+        Assert.Equal(CsvLimits.MaxRows, listed.TotalCount);
+    }
+
+    /// <summary>A CSV of exactly <see cref="CsvLimits.MaxRows"/> accounts and <see cref="CsvLimits.MaxBytes"/> bytes.</summary>
+    private static string LargestAcceptedCsv()
+    {
+        const string Header = "upn,display name,room group,password\n";
+        var rows = Enumerable.Range(1, CsvLimits.MaxRows)
+            .Select(i => string.Create(CultureInfo.InvariantCulture, $"room-{i:0000}@contoso.example,Room {i:0000} ,Building 4,Pass-{i:0000}\n"))
+            .ToList();
+        // The space after each display name marks where its padding goes (and is replaced by it).
+        var missing = CsvLimits.MaxBytes - Header.Length - rows.Sum(r => r.Length - 1);
+        var each = Math.DivRem(missing, rows.Count, out var extra);
+        var csv = new StringBuilder(CsvLimits.MaxBytes).Append(Header);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var padding = new string('x', each + (i < extra ? 1 : 0));
+            csv.Append(rows[i].Replace(" ,Building", padding + ",Building", StringComparison.Ordinal));
+        }
+
+        return csv.ToString();
     }
 
     [Fact]

@@ -6,6 +6,9 @@ namespace RoomsPortal.Web.Api.Console;
 
 internal static class ConsoleServices
 {
+    /// <summary>The largest message a console may send over the hub.</summary>
+    public const int MaximumReceiveMessageSize = 4 * 1024;
+
     /// <summary>
     /// The console credential scheme, its policy, the console throttles and the hub. The Core services it calls come
     /// from <c>AddCoreServices</c>.
@@ -17,7 +20,9 @@ internal static class ConsoleServices
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton<ConsoleThrottle>();
-        services.AddSignalR(hub => hub.MaximumReceiveMessageSize = 4 * 1024);
+        // Consoles send tiny messages; the limit is the console hub's alone. Blazor's circuit hub keeps the default
+        // (32 KB), which its larger messages and file-upload chunks need.
+        services.AddSignalR().AddHubOptions<ConsoleHub>(hub => hub.MaximumReceiveMessageSize = MaximumReceiveMessageSize);
         services.AddHostedService<ConsoleStatusPublisher>();
 
         services.AddAuthentication()
