@@ -59,6 +59,7 @@ public static class DependencyInjection
         services.AddHealthChecks()
             .AddDbContextCheck<PortalDbContext>("database", HealthStatus.Unhealthy, [ReadyTag]);
 
+        services.AddTrustedProxies();
         builder.AddPortalAuthentication();
         services.AddCascadingAuthenticationState();
         services.AddAntiforgery(options =>

@@ -24,6 +24,8 @@ try
 
     var app = builder.Build();
 
+    // First: everything after it (headers, HSTS, redirects, throttles, sign-in, audit) sees the client's address and scheme.
+    app.UseForwardedHeaders();
     app.UseSecurityHeaders();
     if (!app.Environment.IsDevelopment())
     {
