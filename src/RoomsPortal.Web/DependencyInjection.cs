@@ -60,13 +60,14 @@ public static class DependencyInjection
             .AddDbContextCheck<PortalDbContext>("database", HealthStatus.Unhealthy, [ReadyTag]);
 
         services.AddTrustedProxies();
+        services.AddTransportSecurity();
         builder.AddPortalAuthentication();
         services.AddCascadingAuthenticationState();
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "RoomsPortal.Antiforgery";
             options.Cookie.SameSite = SameSiteMode.Strict;
-            options.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            options.Cookie.SecurePolicy = TransportSecurity.CookiePolicy;
         });
         services.AddConsoleApi();
         services.AddRazorComponents().AddInteractiveServerComponents();

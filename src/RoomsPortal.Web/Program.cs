@@ -30,11 +30,11 @@ try
     if (!app.Environment.IsDevelopment())
     {
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
-        app.UseHsts();
+        app.UseTransportSecurity();
     }
 
-    // Only empty error responses get the not-found page; API problem details already have a body and pass through.
-    app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+    // Only empty error responses get a page (not-found, or the error page); API problem details have a body and pass through.
+    app.UseStatusPages();
     app.UseSerilogRequestLogging();
     app.UseAuthentication();
     app.UseMustChangePassword();
