@@ -8,6 +8,7 @@ using MudBlazor.Services;
 using RoomsPortal.Core;
 using RoomsPortal.Core.Otps;
 using RoomsPortal.Core.Persistence;
+using RoomsPortal.Web.Api;
 using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Components;
 using RoomsPortal.Web.Infrastructure;
@@ -70,6 +71,7 @@ public static class DependencyInjection
             options.Cookie.SecurePolicy = TransportSecurity.CookiePolicy;
         });
         services.AddConsoleApi();
+        services.AddApiErrors();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddScoped<PortalCaller>();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using RoomsPortal.ConsoleClient.Protocol;
 using RoomsPortal.Web;
+using RoomsPortal.Web.Api;
 using RoomsPortal.Web.Api.Account;
 using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Components;
@@ -29,6 +30,7 @@ try
     app.UseSecurityHeaders();
     if (!app.Environment.IsDevelopment())
     {
+        // API errors become problem documents (ApiExceptionHandler); pages get the error page.
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
         app.UseTransportSecurity();
     }
@@ -36,6 +38,7 @@ try
     // Only empty error responses get a page (not-found, or the error page); API problem details have a body and pass through.
     app.UseStatusPages();
     app.UseSerilogRequestLogging();
+    app.UseApiErrors();
     app.UseAuthentication();
     app.UseMustChangePassword();
     app.UseAuthorization();
