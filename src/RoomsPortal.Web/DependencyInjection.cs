@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using RoomsPortal.Core;
 using RoomsPortal.Core.Otps;
+using RoomsPortal.Web.Api;
 using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Components;
 using RoomsPortal.Web.Infrastructure;
@@ -59,15 +60,18 @@ public static class DependencyInjection
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", HealthStatus.Unhealthy, [ReadyTag]);
 
+        services.AddTrustedProxies();
+        services.AddTransportSecurity();
         builder.AddPortalAuthentication();
         services.AddCascadingAuthenticationState();
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "RoomsPortal.Antiforgery";
             options.Cookie.SameSite = SameSiteMode.Strict;
-            options.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            options.Cookie.SecurePolicy = TransportSecurity.CookiePolicy;
         });
         services.AddConsoleApi();
+        services.AddApiErrors();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddScoped<PortalCaller>();

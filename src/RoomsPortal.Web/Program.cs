@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using RoomsPortal.ConsoleClient.Protocol;
 using RoomsPortal.Web;
+using RoomsPortal.Web.Api;
 using RoomsPortal.Web.Api.Account;
 using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Components;
@@ -24,16 +25,20 @@ try
 
     var app = builder.Build();
 
+    // First: everything after it (headers, HSTS, redirects, throttles, sign-in, audit) sees the client's address and scheme.
+    app.UseForwardedHeaders();
     app.UseSecurityHeaders();
     if (!app.Environment.IsDevelopment())
     {
+        // API errors become problem documents (ApiExceptionHandler); pages get the error page.
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
-        app.UseHsts();
+        app.UseTransportSecurity();
     }
 
-    // Only empty error responses get the not-found page; API problem details already have a body and pass through.
-    app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+    // Only empty error responses get a page (not-found, or the error page); API problem details have a body and pass through.
+    app.UseStatusPages();
     app.UseSerilogRequestLogging();
+    app.UseApiErrors();
     app.UseAuthentication();
     app.UseMustChangePassword();
     app.UseAuthorization();

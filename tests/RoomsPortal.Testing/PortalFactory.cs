@@ -21,9 +21,10 @@ namespace RoomsPortal.Testing;
 
 /// <summary>
 /// Hosts the real portal for a test: its own data folder (a real SQLite file), deleted on dispose.
-/// With <see cref="UseRealPort"/> it listens on a loopback port for browsers and SDK clients.
+/// With <see cref="UseRealPort"/> it listens on a loopback port for browsers and SDK clients; with
+/// <see cref="InProduction"/> it runs in the Production environment, as deployed.
 /// The bootstrap administrator <see cref="AdminUserName"/> gets <see cref="AdminPassword"/> and no forced change,
-/// unless a test sets <c>Bootstrap:*</c> itself.
+/// unless a test sets <c>Bootstrap:*</c> itself. Demo data is off unless <see cref="WithDemoData"/>.
 /// </summary>
 public sealed class PortalFactory : WebApplicationFactory<Program>
 {
@@ -33,6 +34,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<Action<IServiceCollection>> _services = [];
     private bool _keepData;
+    private string? _environment;
 
     public PortalFactory()
         : this(Path.Combine(Path.GetTempPath(), "roomsportal-tests", Guid.NewGuid().ToString("N")))
@@ -69,6 +71,19 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
 
     /// <summary>Seeds the Development demo data (the emulator's demo manufacturer) at start.</summary>
     public PortalFactory WithDemoData() => WithSetting("DemoData:Enabled", "true");
+
+    /// <summary>
+    /// Runs the portal in the Production environment (the default here is Development): the error page instead of
+    /// the developer exception page, problem documents for API failures, HSTS and the HTTPS redirect, no
+    /// <c>appsettings.Development.json</c> (so no demo catalog), and no static web assets from packages (MudBlazor's
+    /// <c>_content/</c> files answer 404 or 500 unless the portal is published): pages render, but a test must not
+    /// fetch or depend on those files. HTTP-level tests are fine; a browser test in Production needs a published build.
+    /// </summary>
+    public PortalFactory InProduction()
+    {
+        _environment = "Production";
+        return this;
+    }
 
     /// <summary>Leaves the data folder in place on dispose, so another factory can start over it.</summary>
     public PortalFactory KeepData()
@@ -109,6 +124,21 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
 
     /// <summary>A client that sends no credential and does not follow redirects.</summary>
     public HttpClient CreateAnonymousClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    /// <summary>Everything the portal wrote to its log files so far (Serilog's file sink writes each event at once).</summary>
+    public async Task<string> ReadLogsAsync(CancellationToken ct = default)
+    {
+        var all = new System.Text.StringBuilder();
+        var folder = Path.Combine(DataDirectory, "logs");
+        foreach (var file in Directory.Exists(folder) ? Directory.GetFiles(folder) : [])
+        {
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            all.Append(await reader.ReadToEndAsync(ct));
+        }
+
+        return all.ToString();
+    }
 
     /// <summary>Adds a local user (no forced password change) and returns its id.</summary>
     public async Task<string> CreateUserAsync(string userName, string password, string role, params Guid[] roomGroups)
@@ -158,6 +188,11 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (_environment is not null)
+        {
+            builder.UseEnvironment(_environment);
+        }
+
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -53,4 +53,19 @@ public static class ConsoleErrorCodes
 
     /// <summary>423: this device failed too often and is locked out until the time in <c>Retry-After</c>.</summary>
     public const string DeviceLockedOut = "device_locked_out";
+
+    /// <summary>404: there is no API at this address (a typo, or a newer protocol version than this portal has).</summary>
+    public const string NotFound = "not_found";
+
+    /// <summary>405: the address exists but not for this HTTP method; <c>Allow</c> lists the methods it takes.</summary>
+    public const string MethodNotAllowed = "method_not_allowed";
+
+    /// <summary>401: a portal API (not a console call) needs a signed-in user.</summary>
+    public const string Unauthorized = "unauthorized";
+
+    /// <summary>403: the signed-in user may not make this call.</summary>
+    public const string Forbidden = "forbidden";
+
+    /// <summary>500: the portal failed unexpectedly; the answer carries no details. Report <c>traceId</c> to the portal's administrator.</summary>
+    public const string InternalError = "internal_error";
 }

@@ -34,7 +34,6 @@ public static class PortalAuthentication
     {
         var services = builder.Services;
         var mode = builder.Configuration.GetValue(PortalAuthenticationOptions.Section + ":Mode", AuthenticationMode.Local);
-        var development = builder.Environment.IsDevelopment();
 
         services.AddOptions<PortalAuthenticationOptions>().BindConfiguration(PortalAuthenticationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section);
@@ -42,11 +41,11 @@ public static class PortalAuthentication
         var authentication = services.AddAuthentication(Scheme);
         if (mode == AuthenticationMode.EntraId)
         {
-            AddEntraId(builder, authentication, development);
+            AddEntraId(builder, authentication);
         }
         else
         {
-            AddLocalAccounts(services, authentication, development);
+            AddLocalAccounts(services, authentication);
         }
 
         services.AddAuthorizationBuilder().AddPortalPolicies();
@@ -55,7 +54,7 @@ public static class PortalAuthentication
         services.AddSingleton<SignInThrottle>();
     }
 
-    private static void AddLocalAccounts(IServiceCollection services, AuthenticationBuilder authentication, bool development)
+    private static void AddLocalAccounts(IServiceCollection services, AuthenticationBuilder authentication)
     {
         authentication.AddPolicyScheme(Scheme, "RoomsPortal", options => options.ForwardDefault = IdentityConstants.ApplicationScheme);
         authentication.AddIdentityCookies();
@@ -80,12 +79,12 @@ public static class PortalAuthentication
 
         // A disabled user or a reset password ends existing sign-ins within this interval.
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
-        services.ConfigureApplicationCookie(options => ConfigureCookie(options, development));
+        services.ConfigureApplicationCookie(ConfigureCookie);
         services.AddSingleton<UserAdministration>();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingPortalAuthenticationState>();
     }
 
-    private static void AddEntraId(IHostApplicationBuilder builder, AuthenticationBuilder authentication, bool development)
+    private static void AddEntraId(IHostApplicationBuilder builder, AuthenticationBuilder authentication)
     {
         var azureAd = builder.Configuration.GetSection("AzureAd");
         authentication.AddPolicyScheme(Scheme, "RoomsPortal", options => options.ForwardDefaultSelector = http =>
@@ -102,7 +101,7 @@ public static class PortalAuthentication
 
         builder.Services.Configure<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme, options =>
         {
-            ConfigureCookie(options, development);
+            ConfigureCookie(options);
             options.ForwardChallenge = OpenIdConnectDefaults.AuthenticationScheme;
         });
         builder.Services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, options =>
@@ -116,12 +115,12 @@ public static class PortalAuthentication
         builder.Services.AddTransient<IClaimsTransformation, EntraClaimsTransformation>();
     }
 
-    private static void ConfigureCookie(CookieAuthenticationOptions options, bool development)
+    private static void ConfigureCookie(CookieAuthenticationOptions options)
     {
         options.Cookie.Name = CookieName;
         options.Cookie.HttpOnly = true;
         options.Cookie.SameSite = SameSiteMode.Lax;
-        options.Cookie.SecurePolicy = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        options.Cookie.SecurePolicy = TransportSecurity.CookiePolicy;
         options.ExpireTimeSpan = TimeSpan.FromHours(8);
         options.SlidingExpiration = true;
         options.LoginPath = SignInPath;

@@ -73,6 +73,8 @@ public sealed class RoleMatrixTests : IAsyncLifetime
         Rule("GET,POST /settings/preferences", Access.ManagePortal),
         Rule("GET,POST /not-found", Access.Anonymous),
         Rule("GET,POST /Error", Access.Anonymous),
+        Rule("GET,POST /status/404", Access.Anonymous),
+        Rule("GET,POST /status/{Status:int}", Access.Anonymous, sample: "/status/400"),
 
         // Account
         Rule("GET,POST /account/sign-in", Access.Anonymous),

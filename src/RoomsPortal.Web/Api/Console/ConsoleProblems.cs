@@ -2,22 +2,11 @@ using RoomsPortal.ConsoleClient.Protocol;
 
 namespace RoomsPortal.Web.Api.Console;
 
-/// <summary>RFC 9457 problem details with the stable <c>code</c> a console switches on.</summary>
+/// <summary>The console protocol's problems (<see cref="ApiProblems"/> shape) with the stable <c>code</c> a console switches on.</summary>
 internal static class ConsoleProblems
 {
-    public static IResult Problem(int status, string code, string title, string? detail = null, IReadOnlyDictionary<string, object?>? extensions = null)
-    {
-        var all = new Dictionary<string, object?>(StringComparer.Ordinal) { ["code"] = code };
-        if (extensions is not null)
-        {
-            foreach (var (key, value) in extensions)
-            {
-                all[key] = value;
-            }
-        }
-
-        return TypedResults.Problem(detail: detail, statusCode: status, title: title, type: $"https://roomsportal.dev/problems/{code}", extensions: all);
-    }
+    public static IResult Problem(int status, string code, string title, string? detail = null, IReadOnlyDictionary<string, object?>? extensions = null) =>
+        ApiProblems.Problem(status, code, title, detail, extensions);
 
     /// <summary>429 with <c>Retry-After</c>: the console waits that many seconds and tries again.</summary>
     public static IResult TooManyAttempts(HttpContext http, TimeSpan? retryAfter)
