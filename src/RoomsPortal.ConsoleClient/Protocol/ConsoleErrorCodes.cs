@@ -21,6 +21,9 @@ public static class ConsoleErrorCodes
     /// <summary>409: accept the end user agreement before setting up an account.</summary>
     public const string AgreementRequired = "agreement_required";
 
+    /// <summary>409: the version accepted is not the current agreement's; <c>currentVersion</c> names it. Show its text and accept again.</summary>
+    public const string AgreementVersionMismatch = "agreement_version_mismatch";
+
     /// <summary>400: the code has characters outside the one-time password alphabet or the wrong length.</summary>
     public const string OtpMalformed = "otp_malformed";
 
@@ -53,4 +56,10 @@ public static class ConsoleErrorCodes
 
     /// <summary>423: this device failed too often and is locked out until the time in <c>Retry-After</c>.</summary>
     public const string DeviceLockedOut = "device_locked_out";
+
+    /// <summary>404: no such address under <c>/api</c> (a mistyped path, or a request id that is not a GUID).</summary>
+    public const string NotFound = "not_found";
+
+    /// <summary>405: the address exists but not for this method; <c>Allow</c> names the methods it takes.</summary>
+    public const string MethodNotAllowed = "method_not_allowed";
 }

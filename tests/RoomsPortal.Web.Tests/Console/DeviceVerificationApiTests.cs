@@ -107,7 +107,7 @@ public sealed class DeviceVerificationApiTests : IAsyncLifetime
     public async Task Device_calls_without_a_credential_get_401_problem()
     {
         using var response = await _http.PostAsJsonAsync(
-            new Uri("api/console/v1/agreement", UriKind.Relative), new AcceptAgreementRequest("1"), ConsoleSetupClient.Json, TestContext.Current.CancellationToken);
+            new Uri("api/console/v1/agreement", UriKind.Relative), new AcceptAgreementRequest("1"), ConsoleJson.Options, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains(ConsoleErrorCodes.CredentialRequired, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);

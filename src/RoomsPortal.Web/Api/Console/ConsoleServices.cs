@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RoomsPortal.ConsoleClient.Protocol;
 using RoomsPortal.Web.Hubs;
 
 namespace RoomsPortal.Web.Api.Console;
@@ -20,10 +22,27 @@ internal static class ConsoleServices
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton<ConsoleThrottle>();
-        // Consoles send tiny messages; the limit is the console hub's alone. Blazor's circuit hub keeps the default
-        // (32 KB), which its larger messages and file-upload chunks need.
-        services.AddSignalR().AddHubOptions<ConsoleHub>(hub => hub.MaximumReceiveMessageSize = MaximumReceiveMessageSize);
+
+        // One JSON for the protocol (ConsoleJson): enums as names, times to the millisecond, on HTTP and on the hub.
+        services.ConfigureHttpJsonOptions(options => ConsoleJson.Configure(options.SerializerOptions));
+        services.AddSignalR()
+            .AddJsonProtocol(options => ConsoleJson.Configure(options.PayloadSerializerOptions))
+            .AddHubOptions<ConsoleHub>(hub =>
+            {
+                // Consoles send tiny messages; the limit is the console hub's alone. Blazor's circuit hub keeps the
+                // default (32 KB), which its larger messages and file-upload chunks need.
+                hub.MaximumReceiveMessageSize = MaximumReceiveMessageSize;
+                // The documented protocol is SignalR's JSON protocol, version 1; nothing else is offered to consoles.
+                hub.SupportedProtocols = ["json"];
+                hub.AddFilter<ConsoleHubFilter>();
+            });
+        // The built-in "json" protocol, writing console hub refusals as plain error completions (ConsoleHubErrors.cs).
+        services.Replace(ServiceDescriptor.Singleton<IHubProtocolResolver, ConsoleHubProtocolResolver>());
+        services.TryAddSingleton<ConsoleHubFilter>();
+        services.TryAddSingleton<RefusalLog>();
+        services.TryAddSingleton<ConsoleConnections>();
         services.AddHostedService<ConsoleStatusPublisher>();
+        services.AddHostedService<ConsoleCredentialSweep>();
 
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ConsoleTokenHandler>(ConsoleAuthentication.Scheme, displayName: null, _ => { });
