@@ -157,8 +157,10 @@ public sealed class ConsoleSetupClient : IAsyncDisposable
         var hubUrl = new Uri(_http.BaseAddress!, ConsoleHubNames.Path.TrimStart('/'));
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var credentialEnded = false;
+        string? connectionToken = null;
         await using var connection = new HubConnectionBuilder()
-            .WithUrl(hubUrl, options => options.AccessTokenProvider = async () => _hubToken = await CurrentTokenAsync(CancellationToken.None).ConfigureAwait(false))
+            .WithUrl(hubUrl, options => options.AccessTokenProvider = async () =>
+                _hubToken = connectionToken = await CurrentTokenAsync(CancellationToken.None).ConfigureAwait(false))
             .AddJsonProtocol(options => ConsoleJson.Configure(options.PayloadSerializerOptions))
             .WithAutomaticReconnect(new BackoffRetryPolicy())
             .Build();
@@ -168,10 +170,9 @@ public sealed class ConsoleSetupClient : IAsyncDisposable
             // The portal closes this connection next. Forget the credential it was opened with (unless a newer one
             // is already here), so the next connection verifies again.
             credentialEnded = true;
-            var used = _hubToken;
-            if (used is not null)
+            if (connectionToken is { } ended)
             {
-                Interlocked.CompareExchange(ref _token, null, used);
+                Interlocked.CompareExchange(ref _token, null, ended);
             }
 
             ConnectionChanged?.Invoke("credential-expired");

@@ -11,6 +11,13 @@ internal static class ConsoleServices
     /// <summary>The largest message a console may send over the hub.</summary>
     public const int MaximumReceiveMessageSize = 4 * 1024;
 
+    /// <summary>The hub's timing, as docs/console-protocol.md states it (SignalR's defaults, set here so they cannot move unnoticed).</summary>
+    public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
+
+    public static readonly TimeSpan ClientTimeoutInterval = TimeSpan.FromSeconds(30);
+
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(15);
+
     /// <summary>
     /// The console credential scheme, its policy, the console throttles and the hub. The Core services it calls come
     /// from <c>AddCoreServices</c>.
@@ -32,6 +39,9 @@ internal static class ConsoleServices
                 // Consoles send tiny messages; the limit is the console hub's alone. Blazor's circuit hub keeps the
                 // default (32 KB), which its larger messages and file-upload chunks need.
                 hub.MaximumReceiveMessageSize = MaximumReceiveMessageSize;
+                hub.KeepAliveInterval = KeepAliveInterval;
+                hub.ClientTimeoutInterval = ClientTimeoutInterval;
+                hub.HandshakeTimeout = HandshakeTimeout;
                 // The documented protocol is SignalR's JSON protocol, version 1; nothing else is offered to consoles.
                 hub.SupportedProtocols = ["json"];
                 hub.AddFilter<ConsoleHubFilter>();
