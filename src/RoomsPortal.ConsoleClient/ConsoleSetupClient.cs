@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using RoomsPortal.ConsoleClient.Protocol;
 
 namespace RoomsPortal.ConsoleClient;
@@ -15,17 +15,12 @@ namespace RoomsPortal.ConsoleClient;
 /// </summary>
 public sealed class ConsoleSetupClient : IAsyncDisposable
 {
-    /// <summary>JSON as the portal speaks it: camelCase, enums as strings.</summary>
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     private const string ApiRoot = "api/console/v1/";
     private readonly HttpClient _http;
     private readonly ConsoleDevice _device;
     private readonly TimeProvider _time;
     private string? _token;
+    private string? _hubToken;
     private DateTimeOffset _tokenExpiresAt;
 
     /// <summary>Creates a client for one console.</summary>
@@ -46,7 +41,10 @@ public sealed class ConsoleSetupClient : IAsyncDisposable
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>Raised when the live connection changes: "connected", "reconnecting", "reconnected", "closed".</summary>
+    /// <summary>
+    /// Raised when the live connection changes: "connected", "reconnecting", "reconnected", "credential-expired" (the
+    /// portal is closing the connection because its credential ended; the client verifies again and reconnects), "closed".
+    /// </summary>
     public event Action<string>? ConnectionChanged;
 
     /// <summary>The last verification's answer, after <see cref="VerifyDeviceAsync"/>.</summary>
@@ -57,7 +55,7 @@ public sealed class ConsoleSetupClient : IAsyncDisposable
     public async Task<VerifyDeviceResponse> VerifyDeviceAsync(CancellationToken cancellationToken = default)
     {
         var body = new VerifyDeviceRequest(_device.Make, _device.Model, _device.SerialNumber, _device.FirmwareVersion, _device.VerificationInfo);
-        using var response = await _http.PostAsJsonAsync(ApiRoot + "verification", body, Json, cancellationToken).ConfigureAwait(false);
+        using var response = await _http.PostAsJsonAsync(ApiRoot + "verification", body, ConsoleJson.Options, cancellationToken).ConfigureAwait(false);
         var result = await ReadAsync<VerifyDeviceResponse>(response, cancellationToken).ConfigureAwait(false);
         _token = result.DeviceToken;
         _tokenExpiresAt = result.ExpiresAt;
@@ -65,7 +63,15 @@ public sealed class ConsoleSetupClient : IAsyncDisposable
         return result;
     }
 
-    /// <summary>Records that the user accepted the end user agreement.</summary>
+    /// <summary>The current end user agreement, to show before the user accepts it (needs no credential).</summary>
+    public async Task<AgreementResponse> GetAgreementAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.GetAsync(new Uri(ApiRoot + "agreement", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        return await ReadAsync<AgreementResponse>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Records that the user accepted the end user agreement of <paramref name="version"/> (the current one).</summary>
+    /// <exception cref="ConsoleApiException"><c>agreement_version_mismatch</c> when another agreement is current now.</exception>
     public async Task AcceptAgreementAsync(string version, CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync(HttpMethod.Post, "agreement", new AcceptAgreementRequest(version), cancellationToken).ConfigureAwait(false);
@@ -103,7 +109,8 @@ public sealed class ConsoleSetupClient : IAsyncDisposable
     /// <summary>
     /// Waits until an admin decides (or the request expires), listening on the console hub. It reconnects with
     /// backoff when the connection drops, and asks for the current status on every (re)connect, so a missed
-    /// push is never lost.
+    /// push is never lost. When the portal closes the connection because its credential ended, it verifies again
+    /// and reconnects.
     /// </summary>
     /// <param name="requestId">The request from <see cref="RedeemOtpAsync"/>.</param>
     /// <param name="progress">Told of every status the client sees, including the first.</param>
@@ -126,12 +133,50 @@ public sealed class ConsoleSetupClient : IAsyncDisposable
             }
         }
 
+        var backoff = new BackoffRetryPolicy();
+        for (var closes = 0; ; closes++)
+        {
+            var ended = await ListenOnceAsync(requestId, Observe, decided, cancellationToken).ConfigureAwait(false);
+            if (decided.Task.IsCompleted)
+            {
+                return await decided.Task.ConfigureAwait(false);
+            }
+
+            if (!ended)
+            {
+                // Closed for another reason (the portal restarted, say): wait a little longer each time, never give up.
+                await Task.Delay(backoff.DelayFor(closes), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>One hub connection: until a decision arrives or the portal closes it. True when it closed because its credential ended.</summary>
+    private async Task<bool> ListenOnceAsync(
+        Guid requestId, Action<SetupStatusResponse> observe, TaskCompletionSource<SetupStatusResponse> decided, CancellationToken cancellationToken)
+    {
         var hubUrl = new Uri(_http.BaseAddress!, ConsoleHubNames.Path.TrimStart('/'));
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var credentialEnded = false;
+        string? connectionToken = null;
         await using var connection = new HubConnectionBuilder()
-            .WithUrl(hubUrl, options => options.AccessTokenProvider = async () => await CurrentTokenAsync(CancellationToken.None).ConfigureAwait(false))
+            .WithUrl(hubUrl, options => options.AccessTokenProvider = async () =>
+                _hubToken = connectionToken = await CurrentTokenAsync(CancellationToken.None).ConfigureAwait(false))
+            .AddJsonProtocol(options => ConsoleJson.Configure(options.PayloadSerializerOptions))
             .WithAutomaticReconnect(new BackoffRetryPolicy())
             .Build();
-        connection.On<SetupStatusResponse>(ConsoleHubNames.StatusChanged, Observe);
+        connection.On<SetupStatusResponse>(ConsoleHubNames.StatusChanged, observe);
+        connection.On<CredentialEndedMessage>(ConsoleHubNames.CredentialExpired, _ =>
+        {
+            // The portal closes this connection next. Forget the credential it was opened with (unless a newer one
+            // is already here), so the next connection verifies again.
+            credentialEnded = true;
+            if (connectionToken is { } ended)
+            {
+                Interlocked.CompareExchange(ref _token, null, ended);
+            }
+
+            ConnectionChanged?.Invoke("credential-expired");
+        });
         connection.Reconnecting += _ =>
         {
             ConnectionChanged?.Invoke("reconnecting");
@@ -142,7 +187,7 @@ public sealed class ConsoleSetupClient : IAsyncDisposable
             ConnectionChanged?.Invoke("reconnected");
             try
             {
-                Observe(await connection.InvokeAsync<SetupStatusResponse>(ConsoleHubNames.Watch, requestId, cancellationToken).ConfigureAwait(false));
+                observe(await connection.InvokeAsync<SetupStatusResponse>(ConsoleHubNames.Watch, requestId.ToString(), cancellationToken).ConfigureAwait(false));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -152,19 +197,21 @@ public sealed class ConsoleSetupClient : IAsyncDisposable
         connection.Closed += _ =>
         {
             ConnectionChanged?.Invoke("closed");
+            closed.TrySetResult();
             return Task.CompletedTask;
         };
 
         await StartWithBackoffAsync(connection, cancellationToken).ConfigureAwait(false);
         ConnectionChanged?.Invoke("connected");
-        Observe(await connection.InvokeAsync<SetupStatusResponse>(ConsoleHubNames.Watch, requestId, cancellationToken).ConfigureAwait(false));
-        return await decided.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        observe(await connection.InvokeAsync<SetupStatusResponse>(ConsoleHubNames.Watch, requestId.ToString(), cancellationToken).ConfigureAwait(false));
+        await Task.WhenAny(decided.Task, closed.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return credentialEnded;
     }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private static async Task StartWithBackoffAsync(HubConnection connection, CancellationToken cancellationToken)
+    private async Task StartWithBackoffAsync(HubConnection connection, CancellationToken cancellationToken)
     {
         var policy = new BackoffRetryPolicy();
         for (var attempt = 0; ; attempt++)
@@ -174,8 +221,14 @@ public sealed class ConsoleSetupClient : IAsyncDisposable
                 await connection.StartAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (HttpRequestException) when (attempt < 5)
+            catch (HttpRequestException ex) when (attempt < 5)
             {
+                if (ex.StatusCode == HttpStatusCode.Unauthorized && _hubToken is { } refused)
+                {
+                    // The portal no longer accepts the credential: the next attempt verifies again.
+                    Interlocked.CompareExchange(ref _token, null, refused);
+                }
+
                 await Task.Delay(policy.DelayFor(attempt), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -214,7 +267,7 @@ public sealed class ConsoleSetupClient : IAsyncDisposable
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await CurrentTokenAsync(cancellationToken).ConfigureAwait(false));
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+            request.Content = JsonContent.Create(body, body.GetType(), options: ConsoleJson.Options);
         }
 
         return await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -223,7 +276,7 @@ public sealed class ConsoleSetupClient : IAsyncDisposable
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-        return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken).ConfigureAwait(false)
+        return await response.Content.ReadFromJsonAsync<T>(ConsoleJson.Options, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("The portal answered with an empty body.");
     }
 
@@ -237,7 +290,7 @@ public sealed class ConsoleSetupClient : IAsyncDisposable
         ProblemBody? problem = null;
         try
         {
-            problem = await response.Content.ReadFromJsonAsync<ProblemBody>(Json, cancellationToken).ConfigureAwait(false);
+            problem = await response.Content.ReadFromJsonAsync<ProblemBody>(ConsoleJson.Options, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException)
         {

@@ -32,6 +32,7 @@ public static class DependencyInjection
         services.TryAddSingleton<IProvisioningNotifier, InProcessProvisioningNotifier>();
         services.TryAddSingleton<SignInDataProtector>();
         services.TryAddSingleton<DeviceVerificationService>();
+        services.TryAddSingleton<AgreementService>();
         services.TryAddSingleton<DeviceCatalogService>();
         services.TryAddSingleton<RoomGroupService>();
         services.TryAddSingleton<ResourceAccountService>();

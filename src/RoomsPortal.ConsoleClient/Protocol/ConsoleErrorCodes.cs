@@ -21,6 +21,9 @@ public static class ConsoleErrorCodes
     /// <summary>409: accept the end user agreement before setting up an account.</summary>
     public const string AgreementRequired = "agreement_required";
 
+    /// <summary>409: the version accepted is not the current agreement's; <c>currentVersion</c> names it. Show its text and accept again.</summary>
+    public const string AgreementVersionMismatch = "agreement_version_mismatch";
+
     /// <summary>400: the code has characters outside the one-time password alphabet or the wrong length.</summary>
     public const string OtpMalformed = "otp_malformed";
 
@@ -54,7 +57,7 @@ public static class ConsoleErrorCodes
     /// <summary>423: this device failed too often and is locked out until the time in <c>Retry-After</c>.</summary>
     public const string DeviceLockedOut = "device_locked_out";
 
-    /// <summary>404: there is no API at this address (a typo, or a newer protocol version than this portal has).</summary>
+    /// <summary>404: no such address under <c>/api</c> (a mistyped path, a request id that is not a GUID, or a newer protocol version than this portal has).</summary>
     public const string NotFound = "not_found";
 
     /// <summary>405: the address exists but not for this HTTP method; <c>Allow</c> lists the methods it takes.</summary>

@@ -14,8 +14,13 @@ public sealed record VerifyDeviceRequest(string Make, string Model, string Seria
 /// <param name="AgreementAccepted">True when this device already accepted the end user agreement.</param>
 public sealed record VerifyDeviceResponse(string DeviceToken, DateTimeOffset ExpiresAt, bool AgreementAccepted);
 
+/// <summary>Answer of <c>GET /api/console/v1/agreement</c>: the end user agreement the console shows and the user accepts.</summary>
+/// <param name="Version">The agreement's version: send it back to accept this text (at most 32 characters).</param>
+/// <param name="Text">The agreement as plain text; paragraphs are separated by a blank line.</param>
+public sealed record AgreementResponse(string Version, string Text);
+
 /// <summary>Body of <c>POST /api/console/v1/agreement</c>.</summary>
-/// <param name="Version">The version of the end user agreement the user accepted.</param>
+/// <param name="Version">The version of the end user agreement the user accepted: the current one.</param>
 public sealed record AcceptAgreementRequest(string Version);
 
 /// <summary>Body of <c>POST /api/console/v1/otp/redeem</c>.</summary>
@@ -53,7 +58,7 @@ public enum SetupStatus
 /// <param name="AccountUpn">The resource account the console signs in with, once approved.</param>
 /// <param name="RejectionReason">Why it was rejected, when rejected.</param>
 /// <param name="RejectionNote">The admin's note, when rejected with one.</param>
-/// <param name="ExpiresAt">When a pending request expires.</param>
+/// <param name="ExpiresAt">When a pending request expires (the one-time password's expiry).</param>
 public sealed record SetupStatusResponse(
     Guid RequestId,
     SetupStatus Status,
@@ -63,7 +68,11 @@ public sealed record SetupStatusResponse(
     string? RejectionNote,
     DateTimeOffset? ExpiresAt)
 {
-    /// <summary>True when the status can no longer change by an admin's decision.</summary>
+    /// <summary>
+    /// True when an admin's decision can no longer change the status (anything but <see cref="SetupStatus.Pending"/>):
+    /// a console waiting for a decision stops waiting. Sent on the wire as <c>isFinal</c>; only <c>Approved</c> moves on,
+    /// to <c>SignedIn</c>, when the console claims its sign-in data.
+    /// </summary>
     public bool IsFinal => Status is not SetupStatus.Pending;
 }
 
@@ -87,4 +96,24 @@ public static class ConsoleHubNames
 
     /// <summary>Server → client: a watched request changed; the argument is a <see cref="SetupStatusResponse"/>.</summary>
     public const string StatusChanged = "StatusChanged";
+
+    /// <summary>
+    /// Server → client, just before the portal closes the connection: the credential it was opened with expired or was
+    /// replaced by a newer one. The argument is a <see cref="CredentialEndedMessage"/>. Verify again if needed, reconnect, Watch.
+    /// </summary>
+    public const string CredentialExpired = "CredentialExpired";
 }
+
+/// <summary>Why the portal closes a hub connection.</summary>
+public enum CredentialEndReason
+{
+    /// <summary>The device credential ran out (an hour after verification).</summary>
+    Expired,
+
+    /// <summary>The console verified again: the newer credential replaced this one.</summary>
+    Revoked,
+}
+
+/// <summary>The argument of <see cref="ConsoleHubNames.CredentialExpired"/>.</summary>
+/// <param name="Reason">Why the connection is closed.</param>
+public sealed record CredentialEndedMessage(CredentialEndReason Reason);

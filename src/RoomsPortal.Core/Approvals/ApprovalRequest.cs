@@ -43,7 +43,8 @@ public sealed class ApprovalRequest
 
     public required string Serial { get; set; }
 
-    public required string SerialKey { get; set; }
+    /// <summary>The identity of the console that redeemed (<see cref="Devices.DeviceInfo.KeyOf"/>); only it may read or claim the request.</summary>
+    public required string DeviceKey { get; set; }
 
     public required string Make { get; set; }
 
@@ -74,12 +75,13 @@ public sealed class ApprovalRequest
     public DateTimeOffset? SignInDataReleasedAt { get; set; }
 }
 
-/// <summary>A failed redemption or manual sign-in, counted per console serial for the lockout.</summary>
+/// <summary>A failed redemption or manual sign-in, counted per console (make, model and serial) for the lockout.</summary>
 public sealed class SetupFailure
 {
     public Guid Id { get; set; }
 
-    public required string SerialKey { get; set; }
+    /// <summary>The console's identity (<see cref="Devices.DeviceInfo.KeyOf"/>). Rows written before the DeviceIdentity migration hold the serial alone.</summary>
+    public required string DeviceKey { get; set; }
 
     public DateTimeOffset OccurredAt { get; set; }
 
@@ -97,7 +99,7 @@ internal sealed class ApprovalRequestConfiguration : IEntityTypeConfiguration<Ap
         builder.HasOne<OneTimePassword>().WithMany().HasForeignKey(r => r.OtpId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne(r => r.ResourceAccount).WithMany().HasForeignKey(r => r.ResourceAccountId).OnDelete(DeleteBehavior.NoAction);
         builder.Property(r => r.Serial).HasMaxLength(DeviceLimits.SerialMaxLength).IsRequired();
-        builder.Property(r => r.SerialKey).HasMaxLength(DeviceLimits.SerialMaxLength).IsRequired();
+        builder.Property(r => r.DeviceKey).HasMaxLength(DeviceLimits.KeyMaxLength).IsRequired();
         builder.Property(r => r.Make).HasMaxLength(DeviceLimits.NameMaxLength).IsRequired();
         builder.Property(r => r.Model).HasMaxLength(DeviceLimits.NameMaxLength).IsRequired();
         builder.Property(r => r.Firmware).HasMaxLength(DeviceLimits.FirmwareMaxLength);
@@ -117,10 +119,10 @@ internal sealed class SetupFailureConfiguration : IEntityTypeConfiguration<Setup
     public void Configure(EntityTypeBuilder<SetupFailure> builder)
     {
         builder.HasKey(f => f.Id);
-        builder.Property(f => f.SerialKey).HasMaxLength(DeviceLimits.SerialMaxLength).IsRequired();
+        builder.Property(f => f.DeviceKey).HasMaxLength(DeviceLimits.KeyMaxLength).IsRequired();
         builder.Property(f => f.SourceAddress).HasMaxLength(64);
         builder.Property(f => f.Kind).HasMaxLength(32).IsRequired();
-        builder.HasIndex(f => new { f.SerialKey, f.OccurredAt });
+        builder.HasIndex(f => new { f.DeviceKey, f.OccurredAt });
         builder.HasIndex(f => f.OccurredAt);
     }
 }

@@ -67,7 +67,7 @@ public sealed partial class ApprovalService
 
             if (result.Succeeded)
             {
-                await notifier.PublishAsync(new ApprovalRequestChanged(requestId, request.RoomGroupId, result.Value!.Status, request.Serial));
+                await notifier.PublishAsync(new ApprovalRequestChanged(requestId, request.RoomGroupId, result.Value!.Status, request.DeviceKey));
             }
 
             return result;
@@ -158,7 +158,7 @@ public sealed partial class ApprovalService
             return false;
         }
 
-        await notifier.PublishAsync(new ApprovalRequestChanged(requestId, expired.RoomGroupId, ApprovalStatus.Expired, expired.Serial));
+        await notifier.PublishAsync(new ApprovalRequestChanged(requestId, expired.RoomGroupId, ApprovalStatus.Expired, expired.DeviceKey));
         return true;
     }
 

@@ -27,7 +27,7 @@ public sealed partial class ApprovalService
         var now = time.GetUtcNow();
         await using (var check = await dbFactory.CreateDbContextAsync(ct))
         {
-            if (await DeviceLockout.LockedOutUntilAsync(check, device.SerialKey, now, ct) is not null)
+            if (await DeviceLockout.LockedOutUntilAsync(check, device.Key, now, ct) is not null)
             {
                 await Provisioning.RecordLockedOutAsync(dbFactory, device, sourceAddress, "Redemption", now, ct);
                 return RedeemError.DeviceLockedOut;
@@ -94,7 +94,8 @@ public sealed partial class ApprovalService
         var existing = await db.Set<ApprovalRequest>().AsNoTracking().FirstOrDefaultAsync(r => r.OtpId == otp.Id, ct);
         if (existing is not null)
         {
-            return existing.SerialKey == device.SerialKey
+            // Only the console that redeemed (same make, model and serial) gets its request back; any other was refused.
+            return existing.DeviceKey == device.Key
                 ? RedeemAttempt.Done(new RedemptionOutcome(existing.Id, EffectiveStatus(existing, now), existing.AutoApproved, true, existing.ExpiresAt), [])
                 : RedeemAttempt.Failed(RedeemError.AlreadyUsed, account.Upn);
         }
@@ -115,7 +116,7 @@ public sealed partial class ApprovalService
             return new RedeemAttempt(null, null, account.Upn, Conflict: true, []);
         }
 
-        var auto = await PreferencesService.IsAutoApprovedAsync(db, account.RoomGroupId, device.SerialKey, ct);
+        var auto = await PreferencesService.IsAutoApprovedAsync(db, account.RoomGroupId, DeviceInfo.NormalizeSerial(device.Serial), ct);
         var request = new ApprovalRequest
         {
             Id = Guid.NewGuid(),
@@ -123,7 +124,7 @@ public sealed partial class ApprovalService
             ResourceAccountId = account.Id,
             RoomGroupId = account.RoomGroupId,
             Serial = device.Serial,
-            SerialKey = device.SerialKey,
+            DeviceKey = device.Key,
             Make = device.Make,
             Model = device.Model,
             Firmware = device.Firmware,
@@ -147,7 +148,7 @@ public sealed partial class ApprovalService
         }
 
         db.Add(request);
-        db.Add(AuditEntry.Create(now, Actor.Console(device.Serial), AuditCategory.Otps, AuditOperations.OtpRedeemed, account.Upn,
+        db.Add(AuditEntry.Create(now, device.Actor, AuditCategory.Otps, AuditOperations.OtpRedeemed, account.Upn,
             details: $"OTP {otp.Id}, request {request.Id}, {(auto ? "approved automatically, device provisioned" : "pending approval")}; "
                 + $"make {device.Make}, model {device.Model}, serial {device.Serial}"));
         await db.SaveChangesAsync(ct);
@@ -155,7 +156,7 @@ public sealed partial class ApprovalService
             new RedemptionOutcome(request.Id, request.Status, auto, false, request.ExpiresAt),
             [
                 new OtpChanged(otp.Id, account.Id, account.RoomGroupId, "Redeemed"),
-                new ApprovalRequestChanged(request.Id, request.RoomGroupId, request.Status, request.Serial),
+                new ApprovalRequestChanged(request.Id, request.RoomGroupId, request.Status, request.DeviceKey),
             ]);
     }
 

@@ -11,11 +11,14 @@ namespace RoomsPortal.Core.Approvals;
 /// <summary>The approved console fetches its account's sign-in data, once.</summary>
 public sealed partial class ApprovalService
 {
-    /// <summary>Releases the account's sign-in data to the approved console, once.</summary>
-    public async Task<Result<SignInData, ClaimError>> ClaimSignInDataAsync(Guid requestId, string serial, CancellationToken ct = default)
+    /// <summary>Releases the account's sign-in data to the approved console, once; any other console's claim is NotFound.</summary>
+    /// <param name="requestId">The request.</param>
+    /// <param name="deviceKey">The claiming console's identity (<see cref="DeviceInfo.KeyOf"/>).</param>
+    /// <param name="ct">Cancels the claim.</param>
+    public async Task<Result<SignInData, ClaimError>> ClaimSignInDataAsync(Guid requestId, string deviceKey, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(serial);
-        var key = DeviceInfo.KeyOf(serial);
+        ArgumentNullException.ThrowIfNull(deviceKey);
+        var key = deviceKey;
         var now = time.GetUtcNow();
         return await dbFactory.InTransactionAsync(async (db, token) =>
         {
@@ -23,7 +26,7 @@ public sealed partial class ApprovalService
                 .Where(r => r.Id == requestId)
                 .Select(r => new { Request = r, Account = r.ResourceAccount! })
                 .FirstOrDefaultAsync(token);
-            if (row is null || row.Request.SerialKey != key)
+            if (row is null || row.Request.DeviceKey != key)
             {
                 return ClaimError.NotFound;
             }
@@ -58,7 +61,7 @@ public sealed partial class ApprovalService
                 await db.Set<Device>().Where(d => d.Id == deviceId).ExecuteUpdateAsync(d => d.SetProperty(x => x.SignedInAt, now), token);
             }
 
-            db.Add(AuditEntry.Create(now, Actor.Console(request.Serial), AuditCategory.Devices, AuditOperations.SignInDataReleased, account.Upn,
+            db.Add(AuditEntry.Create(now, Actor.Console(request.Make, request.Model, request.Serial), AuditCategory.Devices, AuditOperations.SignInDataReleased, account.Upn,
                 details: $"Request {requestId}; serial {request.Serial}"));
             await db.SaveChangesAsync(token);
             return Result<SignInData, ClaimError>.Success(new SignInData(account.Upn, password));

@@ -25,11 +25,13 @@ public sealed partial class ApprovalService(
     private const int MaxAttempts = 3;
 
     /// <summary>When the console's lockout ends, or null when it may try (for a Retry-After header).</summary>
-    public async Task<DateTimeOffset?> GetLockoutAsync(string serial, CancellationToken ct = default)
+    /// <param name="deviceKey">The console's identity (<see cref="DeviceInfo.KeyOf"/>).</param>
+    /// <param name="ct">Cancels the read.</param>
+    public async Task<DateTimeOffset?> GetLockoutAsync(string deviceKey, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(serial);
+        ArgumentNullException.ThrowIfNull(deviceKey);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await DeviceLockout.LockedOutUntilAsync(db, DeviceInfo.KeyOf(serial), time.GetUtcNow(), ct);
+        return await DeviceLockout.LockedOutUntilAsync(db, deviceKey, time.GetUtcNow(), ct);
     }
 
     public Task<Result<DecisionOutcome, DecisionError>> ApproveAsync(Guid requestId, Actor actor, AccessScope scope, CancellationToken ct = default) =>
@@ -73,18 +75,21 @@ public sealed partial class ApprovalService(
         return count;
     }
 
-    /// <summary>The console's view of its own request; another console's request is NotFound.</summary>
-    public async Task<Result<ConsoleRequestStatus, ConsoleRequestError>> GetStatusForDeviceAsync(Guid requestId, string serial, CancellationToken ct = default)
+    /// <summary>The console's view of its own request; another console's request (another make, model or serial) is NotFound.</summary>
+    /// <param name="requestId">The request.</param>
+    /// <param name="deviceKey">The asking console's identity (<see cref="DeviceInfo.KeyOf"/>).</param>
+    /// <param name="ct">Cancels the read.</param>
+    public async Task<Result<ConsoleRequestStatus, ConsoleRequestError>> GetStatusForDeviceAsync(Guid requestId, string deviceKey, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(serial);
-        var key = DeviceInfo.KeyOf(serial);
+        ArgumentNullException.ThrowIfNull(deviceKey);
+        var key = deviceKey;
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.Set<ApprovalRequest>().AsNoTracking()
             .Where(r => r.Id == requestId)
             .Select(r => new { Request = r, r.ResourceAccount!.Upn })
             .FirstOrDefaultAsync(ct);
-        if (row is null || row.Request.SerialKey != key)
+        if (row is null || row.Request.DeviceKey != key)
         {
             return ConsoleRequestError.NotFound;
         }

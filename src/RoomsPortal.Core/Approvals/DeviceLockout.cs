@@ -5,7 +5,9 @@ namespace RoomsPortal.Core.Approvals;
 
 /// <summary>
 /// The per-console guess limit: <see cref="MaxFailures"/> failed redemptions or manual sign-ins within
-/// <see cref="Window"/> lock the serial out for <see cref="LockoutDuration"/> after the last of them.
+/// <see cref="Window"/> lock the console (make, model and serial: <see cref="Devices.DeviceInfo.KeyOf"/>) out for
+/// <see cref="LockoutDuration"/> after the last of them. A refused attempt does not count, so the end of a lockout
+/// never moves: the Retry-After of the first refused try is the real one.
 /// </summary>
 public static class DeviceLockout
 {
@@ -13,12 +15,12 @@ public static class DeviceLockout
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
 
-    /// <summary>When the serial's lockout ends, or null when it is not locked out at <paramref name="now"/>.</summary>
-    internal static async Task<DateTimeOffset?> LockedOutUntilAsync(PortalDbContext db, string serialKey, DateTimeOffset now, CancellationToken ct)
+    /// <summary>When the console's lockout ends, or null when it is not locked out at <paramref name="now"/>.</summary>
+    internal static async Task<DateTimeOffset?> LockedOutUntilAsync(PortalDbContext db, string deviceKey, DateTimeOffset now, CancellationToken ct)
     {
         var since = now - Window - LockoutDuration;
         var times = await db.Set<SetupFailure>().AsNoTracking()
-            .Where(f => f.SerialKey == serialKey && f.OccurredAt > since)
+            .Where(f => f.DeviceKey == deviceKey && f.OccurredAt > since)
             .OrderBy(f => f.OccurredAt)
             .Select(f => f.OccurredAt)
             .ToListAsync(ct);

@@ -31,7 +31,7 @@ public sealed class ManualSetupService(IDbContextFactory<PortalDbContext> dbFact
         device = device.Trimmed();
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (await DeviceLockout.LockedOutUntilAsync(db, device.SerialKey, now, ct) is not null)
+        if (await DeviceLockout.LockedOutUntilAsync(db, device.Key, now, ct) is not null)
         {
             await Provisioning.RecordLockedOutAsync(dbFactory, device, sourceAddress, "Manual sign-in", now, ct);
             return ManualSignInError.DeviceLockedOut;
@@ -64,7 +64,7 @@ public sealed class ManualSetupService(IDbContextFactory<PortalDbContext> dbFact
                 {
                     var target = await work.Set<ResourceAccount>().FirstAsync(a => a.Id == accountId, token);
                     var recorded = await Provisioning.RecordDeviceAsync(work, target, device, ProvisioningMethod.Manual, now, signedIn: true, token);
-                    work.Add(AuditEntry.Create(now, Actor.Console(device.Serial), AuditCategory.Devices, AuditOperations.ManualSignInSucceeded,
+                    work.Add(AuditEntry.Create(now, device.Actor, AuditCategory.Devices, AuditOperations.ManualSignInSucceeded,
                         target.Upn,
                         details: $"Device {device.Make} {device.Model} serial {device.Serial} provisioned by manual setup; source {sourceAddress ?? "unknown"}"));
                     await work.SaveChangesAsync(token);

@@ -10,12 +10,12 @@ namespace RoomsPortal.Core.Approvals;
 /// <summary>Steps shared by OTP approval and manual set-up.</summary>
 internal static class Provisioning
 {
-    /// <summary>Records the console in the inventory (one row per serial) and marks the account provisioned.</summary>
+    /// <summary>Records the console in the inventory (one row per console: make, model and serial) and marks the account provisioned.</summary>
     public static async Task<Device> RecordDeviceAsync(
         PortalDbContext db, ResourceAccount account, DeviceInfo device, ProvisioningMethod method, DateTimeOffset now, bool signedIn, CancellationToken ct)
     {
-        var key = device.SerialKey;
-        var row = await db.Set<Device>().FirstOrDefaultAsync(d => d.SerialKey == key, ct);
+        var key = device.Key;
+        var row = await db.Set<Device>().FirstOrDefaultAsync(d => d.DeviceKey == key, ct);
         if (row is null)
         {
             row = new Device
@@ -24,15 +24,17 @@ internal static class Provisioning
                 Make = device.Make,
                 Model = device.Model,
                 Serial = device.Serial,
-                SerialKey = key,
+                DeviceKey = key,
             };
             db.Add(row);
         }
 
         row.ResourceAccountId = account.Id;
         row.RoomGroupId = account.RoomGroupId;
+        // Make, model and serial are the key: only their case can differ, and the row shows the latest spelling.
         row.Make = device.Make;
         row.Model = device.Model;
+        row.Serial = device.Serial;
         row.Firmware = device.Firmware;
         row.Method = method;
         row.ProvisionedAt = now;
@@ -51,12 +53,12 @@ internal static class Provisioning
         db.Add(new SetupFailure
         {
             Id = Guid.NewGuid(),
-            SerialKey = device.SerialKey,
+            DeviceKey = device.Key,
             OccurredAt = now,
             SourceAddress = Clip(sourceAddress),
             Kind = kind,
         });
-        db.Add(AuditEntry.Create(now, Actor.Console(device.Serial), AuditCategory.Security, operation, target, AuditResult.Failed,
+        db.Add(AuditEntry.Create(now, device.Actor, AuditCategory.Security, operation, target, AuditResult.Failed,
             $"{kind}; make {device.Make}, model {device.Model}, serial {device.Serial}, source {sourceAddress ?? "unknown"}"));
         await db.SaveChangesAsync(ct);
     }
@@ -66,7 +68,7 @@ internal static class Provisioning
         IDbContextFactory<PortalDbContext> dbFactory, DeviceInfo device, string? sourceAddress, string attempt, DateTimeOffset now, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        db.Add(AuditEntry.Create(now, Actor.Console(device.Serial), AuditCategory.Security, AuditOperations.LockedOutAttempt, device.Serial,
+        db.Add(AuditEntry.Create(now, device.Actor, AuditCategory.Security, AuditOperations.LockedOutAttempt, device.Serial,
             AuditResult.Failed, $"{attempt} refused: the console is locked out; source {sourceAddress ?? "unknown"}"));
         await db.SaveChangesAsync(ct);
     }

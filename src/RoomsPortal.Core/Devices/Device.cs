@@ -29,8 +29,8 @@ public sealed class Device
 
     public required string Serial { get; set; }
 
-    /// <summary>Upper-case serial: one inventory row per console whatever the case it reports.</summary>
-    public required string SerialKey { get; set; }
+    /// <summary>The console's identity (<see cref="DeviceInfo.KeyOf"/>): one inventory row per console, whatever the case it reports.</summary>
+    public required string DeviceKey { get; set; }
 
     public string? Firmware { get; set; }
 
@@ -49,8 +49,8 @@ internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
         builder.Property(d => d.Make).HasMaxLength(DeviceLimits.NameMaxLength).IsRequired();
         builder.Property(d => d.Model).HasMaxLength(DeviceLimits.NameMaxLength).IsRequired();
         builder.Property(d => d.Serial).HasMaxLength(DeviceLimits.SerialMaxLength).IsRequired();
-        builder.Property(d => d.SerialKey).HasMaxLength(DeviceLimits.SerialMaxLength).IsRequired();
-        builder.HasIndex(d => d.SerialKey).IsUnique();
+        builder.Property(d => d.DeviceKey).HasMaxLength(DeviceLimits.KeyMaxLength).IsRequired();
+        builder.HasIndex(d => d.DeviceKey).IsUnique();
         builder.Property(d => d.Firmware).HasMaxLength(DeviceLimits.FirmwareMaxLength);
         builder.Property(d => d.Method).HasConversion<string>().HasMaxLength(16);
         builder.HasOne(d => d.ResourceAccount).WithMany().HasForeignKey(d => d.ResourceAccountId).OnDelete(DeleteBehavior.Cascade);
@@ -61,13 +61,34 @@ internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
 /// <summary>What a console reports about itself when it redeems a code or signs in manually.</summary>
 public sealed record DeviceInfo(string Serial, string Make, string Model, string? Firmware)
 {
-    /// <summary>True when every field is present, within <see cref="DeviceLimits"/> and free of control characters.</summary>
+    /// <summary>Joins the fields of a <see cref="KeyOf"/> key (U+001F, the unit separator).</summary>
+    public const char KeySeparator = '\u001F';
+
+    /// <summary>True when every field is present, within <see cref="DeviceLimits"/> and free of control and format characters.</summary>
     public bool IsValid => new DeviceIdentity(Make, Model, Serial, Firmware).Validate().Count == 0;
 
-    public string SerialKey => KeyOf(Serial);
+    /// <summary>This console's identity: make, model and serial, normalised (<see cref="KeyOf"/>).</summary>
+    public string Key => KeyOf(Make, Model, Serial);
 
-    /// <summary>How a serial is compared and stored for matching: trimmed, upper case.</summary>
-    public static string KeyOf(string serial)
+    /// <summary>This console as the audit log names it.</summary>
+    public Common.Actor Actor => Common.Actor.Console(Make, Model, Serial);
+
+    /// <summary>
+    /// A console's identity as it is stored and compared: make, model and serial number, each trimmed and upper-cased
+    /// (invariant), joined by U+001F. The separator is a control character, which no field may contain
+    /// (<see cref="DeviceIdentity.Validate"/>), so two different consoles never share a key. It is what the
+    /// manufacturer's signed statement covers: a console of another make or model with the same serial is another console.
+    /// </summary>
+    public static string KeyOf(string make, string model, string serial)
+    {
+        ArgumentNullException.ThrowIfNull(make);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(serial);
+        return string.Join(KeySeparator, make.Trim().ToUpperInvariant(), model.Trim().ToUpperInvariant(), NormalizeSerial(serial));
+    }
+
+    /// <summary>A serial number alone, trimmed and upper case: only for lists of serials an admin types (pre-registration).</summary>
+    public static string NormalizeSerial(string serial)
     {
         ArgumentNullException.ThrowIfNull(serial);
         return serial.Trim().ToUpperInvariant();

@@ -64,7 +64,7 @@ public sealed class DeviceInventoryService(IDbContextFactory<PortalDbContext> db
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
             var search = query.Search.Trim().ToUpperInvariant();
-            devices = devices.Where(d => d.SerialKey.Contains(search) || d.Make.ToUpper().Contains(search)
+            devices = devices.Where(d => d.Serial.ToUpper().Contains(search) || d.Make.ToUpper().Contains(search)
                 || d.Model.ToUpper().Contains(search) || d.ResourceAccount!.NormalizedUpn.Contains(search));
         }
 
@@ -88,7 +88,7 @@ public sealed class DeviceInventoryService(IDbContextFactory<PortalDbContext> db
         (DeviceSort.Make, true) => devices.OrderByDescending(d => d.Make).ThenByDescending(d => d.Model),
         (DeviceSort.Model, false) => devices.OrderBy(d => d.Model),
         (DeviceSort.Model, true) => devices.OrderByDescending(d => d.Model),
-        (_, true) => devices.OrderByDescending(d => d.SerialKey),
-        _ => devices.OrderBy(d => d.SerialKey),
+        (_, true) => devices.OrderByDescending(d => d.Serial).ThenByDescending(d => d.DeviceKey),
+        _ => devices.OrderBy(d => d.Serial).ThenBy(d => d.DeviceKey),
     };
 }

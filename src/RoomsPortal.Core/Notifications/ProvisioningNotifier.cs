@@ -6,8 +6,8 @@ namespace RoomsPortal.Core.Notifications;
 /// <summary>Something changed in provisioning; a hint to re-read, never the truth itself.</summary>
 public abstract record ProvisioningEvent;
 
-/// <summary>An approval request was created or changed state.</summary>
-public sealed record ApprovalRequestChanged(Guid RequestId, Guid? RoomGroupId, ApprovalStatus Status, string Serial) : ProvisioningEvent;
+/// <summary>An approval request was created or changed state; DeviceKey is the identity of the console that redeemed (<see cref="Devices.DeviceInfo.KeyOf"/>).</summary>
+public sealed record ApprovalRequestChanged(Guid RequestId, Guid? RoomGroupId, ApprovalStatus Status, string DeviceKey) : ProvisioningEvent;
 
 /// <summary>OTPs of an account were generated, revoked or redeemed.</summary>
 public sealed record OtpChanged(Guid OtpId, Guid ResourceAccountId, Guid? RoomGroupId, string Change) : ProvisioningEvent;

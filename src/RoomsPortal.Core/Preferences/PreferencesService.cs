@@ -61,7 +61,7 @@ public sealed class PreferencesService(IDbContextFactory<PortalDbContext> dbFact
             return PreferencesError.InvalidValidity;
         }
 
-        var serials = update.PreRegisteredSerials.Select(s => s is null ? string.Empty : DeviceInfo.KeyOf(s))
+        var serials = update.PreRegisteredSerials.Select(s => s is null ? string.Empty : DeviceInfo.NormalizeSerial(s))
             .Distinct(StringComparer.Ordinal).ToList();
         if (serials.Count > PreferenceLimits.MaxPreRegisteredDevices
             || serials.Any(s => s.Length is 0 or > Verification.DeviceLimits.SerialMaxLength || s.Any(char.IsControl)))

@@ -57,11 +57,7 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
         }
 
         var token = NewToken();
-        var previousAgreement = await db.Set<ConsoleSession>()
-            .Where(s => s.SerialNumber == serial && s.Make == make && s.AgreementAcceptedAtUtc != null)
-            .OrderByDescending(s => s.IssuedAtUtc)
-            .Select(s => new { s.AgreementVersion, s.AgreementAcceptedAtUtc })
-            .FirstOrDefaultAsync(ct);
+        var key = device.Key;
         var session = new ConsoleSession
         {
             Id = Guid.NewGuid(),
@@ -69,17 +65,29 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
             Make = make,
             Model = model,
             SerialNumber = serial,
+            DeviceKey = key,
             FirmwareVersion = device.FirmwareVersion?.Trim(),
             SourceAddress = sourceAddress,
             IssuedAtUtc = now,
             ExpiresAtUtc = now + SessionLifetime,
-            AgreementVersion = previousAgreement?.AgreementVersion,
-            AgreementAcceptedAtUtc = previousAgreement?.AgreementAcceptedAtUtc,
         };
-        await dbFactory.InTransactionAsync(async (work, token) =>
+        await dbFactory.InTransactionAsync(async (work, workCt) =>
         {
+            // The agreement belongs to the console (make, model and serial), not to one credential: carry it over.
+            var previousAgreement = await work.Set<ConsoleSession>()
+                .Where(s => s.DeviceKey == key && s.AgreementAcceptedAtUtc != null)
+                .OrderByDescending(s => s.IssuedAtUtc)
+                .Select(s => new { s.AgreementVersion, s.AgreementAcceptedAtUtc })
+                .FirstOrDefaultAsync(workCt);
+            session.AgreementVersion = previousAgreement?.AgreementVersion;
+            session.AgreementAcceptedAtUtc = previousAgreement?.AgreementAcceptedAtUtc;
+            // One live credential per console: the new one replaces every earlier one (a console that verifies again
+            // has lost or renewed its credential; a copy of the old one must not stay usable).
+            await work.Set<ConsoleSession>()
+                .Where(s => s.DeviceKey == key && s.RevokedAtUtc == null && s.ExpiresAtUtc > now)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAtUtc, now), workCt);
             work.Set<ConsoleSession>().Add(session);
-            await work.SaveChangesAsync(token);
+            await work.SaveChangesAsync(workCt);
             // A console that now verifies was fixed: its earlier failures need no more helpdesk attention.
             return await work.Set<VerificationFailure>()
                 .Where(f => f.SerialNumber == serial && f.Make == make && f.ResolvedAtUtc == null)
@@ -87,13 +95,13 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
                     f => f.SetProperty(x => x.ResolvedAtUtc, now)
                         .SetProperty(x => x.ResolvedBy, "system")
                         .SetProperty(x => x.ResolutionNote, "The console passed device verification later."),
-                    token);
+                    workCt);
         }, ct);
 
         return new DeviceVerificationResult(true, token, session.ExpiresAtUtc, session.Id, null, null);
     }
 
-    /// <summary>The live session a console token stands for, or null when unknown or expired.</summary>
+    /// <summary>The live session a console token stands for, or null when unknown, expired or replaced by a newer one.</summary>
     public async Task<ConsoleSession?> FindSessionAsync(string token, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(token) || token.Length > 200)
@@ -105,18 +113,30 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Set<ConsoleSession>().AsNoTracking()
-            .FirstOrDefaultAsync(s => s.TokenHash == hash && s.ExpiresAtUtc > now, ct);
+            .FirstOrDefaultAsync(s => s.TokenHash == hash && s.ExpiresAtUtc > now && s.RevokedAtUtc == null, ct);
     }
 
-    /// <summary>Records that the console's user accepted the end user agreement.</summary>
-    public async Task AcceptAgreementAsync(Guid sessionId, string version, CancellationToken ct = default)
+    /// <summary>Which of <paramref name="sessionIds"/> are still live (neither expired nor replaced by a newer credential).</summary>
+    public async Task<IReadOnlySet<Guid>> LiveSessionsAsync(IReadOnlyCollection<Guid> sessionIds, CancellationToken ct = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(version);
+        ArgumentNullException.ThrowIfNull(sessionIds);
+        var live = new HashSet<Guid>();
+        if (sessionIds.Count == 0)
+        {
+            return live;
+        }
+
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.Set<ConsoleSession>()
-            .Where(s => s.Id == sessionId)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.AgreementVersion, version).SetProperty(x => x.AgreementAcceptedAtUtc, now), ct);
+        foreach (var chunk in sessionIds.Distinct().Chunk(500))
+        {
+            live.UnionWith(await db.Set<ConsoleSession>().AsNoTracking()
+                .Where(s => chunk.Contains(s.Id) && s.ExpiresAtUtc > now && s.RevokedAtUtc == null)
+                .Select(s => s.Id)
+                .ToListAsync(ct));
+        }
+
+        return live;
     }
 
     internal static string HashToken(string token) =>

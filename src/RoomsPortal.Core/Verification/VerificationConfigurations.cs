@@ -54,9 +54,11 @@ internal sealed class ConsoleSessionConfiguration : IEntityTypeConfiguration<Con
         builder.Property(s => s.Make).HasMaxLength(DeviceLimits.NameMaxLength).IsRequired();
         builder.Property(s => s.Model).HasMaxLength(DeviceLimits.NameMaxLength).IsRequired();
         builder.Property(s => s.SerialNumber).HasMaxLength(DeviceLimits.SerialMaxLength).IsRequired();
+        builder.Property(s => s.DeviceKey).HasMaxLength(DeviceLimits.KeyMaxLength).IsRequired();
         builder.Property(s => s.FirmwareVersion).HasMaxLength(DeviceLimits.FirmwareMaxLength);
         builder.Property(s => s.SourceAddress).HasMaxLength(64);
-        builder.Property(s => s.AgreementVersion).HasMaxLength(32);
+        builder.Property(s => s.AgreementVersion).HasMaxLength(EndUserAgreement.VersionMaxLength);
         builder.HasIndex(s => s.ExpiresAtUtc);
+        builder.HasIndex(s => new { s.DeviceKey, s.IssuedAtUtc });
     }
 }

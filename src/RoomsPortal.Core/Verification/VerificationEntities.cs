@@ -89,6 +89,9 @@ public sealed class ConsoleSession
 
     public required string SerialNumber { get; set; }
 
+    /// <summary>The console's identity (<see cref="Devices.DeviceInfo.KeyOf"/>): its agreement and its other credentials are found by it.</summary>
+    public required string DeviceKey { get; set; }
+
     public string? FirmwareVersion { get; set; }
 
     public string? SourceAddress { get; set; }
@@ -96,6 +99,9 @@ public sealed class ConsoleSession
     public DateTime IssuedAtUtc { get; set; }
 
     public DateTime ExpiresAtUtc { get; set; }
+
+    /// <summary>When a newer credential of the same console replaced this one; a revoked credential opens nothing.</summary>
+    public DateTime? RevokedAtUtc { get; set; }
 
     public string? AgreementVersion { get; set; }
 

@@ -173,6 +173,11 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                     b.Property<Guid?>("DeviceId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("DeviceKey")
+                        .IsRequired()
+                        .HasMaxLength(266)
+                        .HasColumnType("character varying(266)");
+
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -215,11 +220,6 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.Property<string>("SerialKey")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
                     b.Property<DateTimeOffset?>("SignInDataReleasedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -252,6 +252,11 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("DeviceKey")
+                        .IsRequired()
+                        .HasMaxLength(266)
+                        .HasColumnType("character varying(266)");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -259,11 +264,6 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
 
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("SerialKey")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("SourceAddress")
                         .HasMaxLength(64)
@@ -273,7 +273,7 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("OccurredAt");
 
-                    b.HasIndex("SerialKey", "OccurredAt");
+                    b.HasIndex("DeviceKey", "OccurredAt");
 
                     b.ToTable("SetupFailure");
                 });
@@ -336,6 +336,11 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("DeviceKey")
+                        .IsRequired()
+                        .HasMaxLength(266)
+                        .HasColumnType("character varying(266)");
+
                     b.Property<string>("Firmware")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -369,22 +374,17 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.Property<string>("SerialKey")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
                     b.Property<DateTimeOffset?>("SignedInAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DeviceKey")
+                        .IsUnique();
+
                     b.HasIndex("ResourceAccountId");
 
                     b.HasIndex("RoomGroupId");
-
-                    b.HasIndex("SerialKey")
-                        .IsUnique();
 
                     b.ToTable("Device");
                 });
@@ -710,6 +710,11 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("DeviceKey")
+                        .IsRequired()
+                        .HasMaxLength(266)
+                        .HasColumnType("character varying(266)");
+
                     b.Property<DateTime>("ExpiresAtUtc")
                         .HasColumnType("timestamp with time zone");
 
@@ -729,6 +734,9 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime?>("RevokedAtUtc")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("SerialNumber")
                         .IsRequired()
@@ -750,6 +758,8 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("TokenHash")
                         .IsUnique();
+
+                    b.HasIndex("DeviceKey", "IssuedAtUtc");
 
                     b.ToTable("ConsoleSession");
                 });

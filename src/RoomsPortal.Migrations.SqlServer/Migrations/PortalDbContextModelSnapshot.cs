@@ -174,6 +174,11 @@ namespace RoomsPortal.Migrations.SqlServer.Migrations
                     b.Property<Guid?>("DeviceId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("DeviceKey")
+                        .IsRequired()
+                        .HasMaxLength(266)
+                        .HasColumnType("nvarchar(266)");
+
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("datetimeoffset");
 
@@ -216,11 +221,6 @@ namespace RoomsPortal.Migrations.SqlServer.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
-                    b.Property<string>("SerialKey")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)");
-
                     b.Property<DateTimeOffset?>("SignInDataReleasedAt")
                         .HasColumnType("datetimeoffset");
 
@@ -253,6 +253,11 @@ namespace RoomsPortal.Migrations.SqlServer.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("DeviceKey")
+                        .IsRequired()
+                        .HasMaxLength(266)
+                        .HasColumnType("nvarchar(266)");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -260,11 +265,6 @@ namespace RoomsPortal.Migrations.SqlServer.Migrations
 
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("datetimeoffset");
-
-                    b.Property<string>("SerialKey")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)");
 
                     b.Property<string>("SourceAddress")
                         .HasMaxLength(64)
@@ -274,7 +274,7 @@ namespace RoomsPortal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("OccurredAt");
 
-                    b.HasIndex("SerialKey", "OccurredAt");
+                    b.HasIndex("DeviceKey", "OccurredAt");
 
                     b.ToTable("SetupFailure");
                 });
@@ -337,6 +337,11 @@ namespace RoomsPortal.Migrations.SqlServer.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("DeviceKey")
+                        .IsRequired()
+                        .HasMaxLength(266)
+                        .HasColumnType("nvarchar(266)");
+
                     b.Property<string>("Firmware")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
@@ -370,22 +375,17 @@ namespace RoomsPortal.Migrations.SqlServer.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
-                    b.Property<string>("SerialKey")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)");
-
                     b.Property<DateTimeOffset?>("SignedInAt")
                         .HasColumnType("datetimeoffset");
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DeviceKey")
+                        .IsUnique();
+
                     b.HasIndex("ResourceAccountId");
 
                     b.HasIndex("RoomGroupId");
-
-                    b.HasIndex("SerialKey")
-                        .IsUnique();
 
                     b.ToTable("Device");
                 });
@@ -712,6 +712,11 @@ namespace RoomsPortal.Migrations.SqlServer.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
 
+                    b.Property<string>("DeviceKey")
+                        .IsRequired()
+                        .HasMaxLength(266)
+                        .HasColumnType("nvarchar(266)");
+
                     b.Property<DateTime>("ExpiresAtUtc")
                         .HasColumnType("datetime2");
 
@@ -731,6 +736,9 @@ namespace RoomsPortal.Migrations.SqlServer.Migrations
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
+
+                    b.Property<DateTime?>("RevokedAtUtc")
+                        .HasColumnType("datetime2");
 
                     b.Property<string>("SerialNumber")
                         .IsRequired()
@@ -752,6 +760,8 @@ namespace RoomsPortal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TokenHash")
                         .IsUnique();
+
+                    b.HasIndex("DeviceKey", "IssuedAtUtc");
 
                     b.ToTable("ConsoleSession");
                 });

@@ -164,6 +164,11 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                     b.Property<Guid?>("DeviceId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DeviceKey")
+                        .IsRequired()
+                        .HasMaxLength(266)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
@@ -206,11 +211,6 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("SerialKey")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
                     b.Property<long?>("SignInDataReleasedAt")
                         .HasColumnType("INTEGER");
 
@@ -243,6 +243,11 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DeviceKey")
+                        .IsRequired()
+                        .HasMaxLength(266)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -250,11 +255,6 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
 
                     b.Property<long>("OccurredAt")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("SerialKey")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
 
                     b.Property<string>("SourceAddress")
                         .HasMaxLength(64)
@@ -264,7 +264,7 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
 
                     b.HasIndex("OccurredAt");
 
-                    b.HasIndex("SerialKey", "OccurredAt");
+                    b.HasIndex("DeviceKey", "OccurredAt");
 
                     b.ToTable("SetupFailure");
                 });
@@ -327,6 +327,11 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DeviceKey")
+                        .IsRequired()
+                        .HasMaxLength(266)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Firmware")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -360,22 +365,17 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("SerialKey")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
                     b.Property<long?>("SignedInAt")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DeviceKey")
+                        .IsUnique();
+
                     b.HasIndex("ResourceAccountId");
 
                     b.HasIndex("RoomGroupId");
-
-                    b.HasIndex("SerialKey")
-                        .IsUnique();
 
                     b.ToTable("Device");
                 });
@@ -701,6 +701,11 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DeviceKey")
+                        .IsRequired()
+                        .HasMaxLength(266)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("ExpiresAtUtc")
                         .HasColumnType("TEXT");
 
@@ -719,6 +724,9 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                     b.Property<string>("Model")
                         .IsRequired()
                         .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RevokedAtUtc")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SerialNumber")
@@ -741,6 +749,8 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TokenHash")
                         .IsUnique();
+
+                    b.HasIndex("DeviceKey", "IssuedAtUtc");
 
                     b.ToTable("ConsoleSession");
                 });

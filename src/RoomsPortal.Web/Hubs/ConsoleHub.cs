@@ -8,25 +8,50 @@ namespace RoomsPortal.Web.Hubs;
 
 /// <summary>
 /// Pushes a console's request status as admins decide. Only device credentials connect, and a console joins a
-/// request's group only after the database says the request is its own.
+/// request's group only after the database says the request is its own (same make, model and serial). Errors are
+/// <see cref="ConsoleHubException"/>s whose message starts with a stable code (docs/console-protocol.md, section 5).
 /// </summary>
 [Authorize(Policy = ConsoleAuthentication.Policy)]
-public sealed class ConsoleHub(ApprovalService approvals) : Hub
+public sealed class ConsoleHub(ApprovalService approvals, ConsoleConnections connections) : Hub
 {
     public static string GroupFor(Guid requestId) => "request:" + requestId.ToString("N");
 
     /// <summary>Subscribes to one of this console's requests and returns its current status.</summary>
-    public async Task<SetupStatusResponse> Watch(Guid requestId)
+    /// <param name="requestId">The request id from redemption, as a string (a GUID); anything else is <c>invalid_request</c>.</param>
+    public async Task<SetupStatusResponse> Watch(string requestId)
     {
-        var serial = Context.User!.Device().SerialNumber;
-        var status = await approvals.GetStatusForDeviceAsync(requestId, serial, Context.ConnectionAborted);
-        if (!status.Succeeded)
+        if (!Guid.TryParse(requestId, out var id))
         {
-            // The message reaches the client (HubException); it names no other console's data.
-            throw new HubException($"{ConsoleErrorCodes.RequestNotFound}: no such request for this console.");
+            throw new ConsoleHubException(ConsoleErrorCodes.InvalidRequest, "requestId is not a request id (a GUID).");
         }
 
-        await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(requestId), Context.ConnectionAborted);
+        var status = await approvals.GetStatusForDeviceAsync(id, Context.User!.DeviceKey(), Context.ConnectionAborted);
+        if (!status.Succeeded)
+        {
+            // Names no other console's data: the same answer whether the request is another console's or does not exist.
+            throw new ConsoleHubException(ConsoleErrorCodes.RequestNotFound, "no such request for this console.");
+        }
+
+        await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(id), Context.ConnectionAborted);
         return ConsoleStatus.ToResponse(status.Value!);
     }
+
+    public override Task OnConnectedAsync()
+    {
+        connections.Add(Context);
+        return base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        connections.Remove(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
+}
+
+/// <summary>A refusal the console can act on; the client receives <c>{code}: {message}</c> exactly.</summary>
+public sealed class ConsoleHubException(string code, string message) : HubException($"{code}: {message}")
+{
+    /// <summary>One of <see cref="ConsoleErrorCodes"/>.</summary>
+    public string Code { get; } = code;
 }

@@ -38,7 +38,7 @@ public sealed partial class ConsoleStatusPublisher(
             return;
         }
 
-        var status = await approvals.GetStatusForDeviceAsync(request.RequestId, request.Serial);
+        var status = await approvals.GetStatusForDeviceAsync(request.RequestId, request.DeviceKey);
         if (!status.Succeeded)
         {
             return;

@@ -110,7 +110,7 @@ public sealed class RaceTests
         await using (var db = h.Database.CreateDbContext())
         {
             var device = await db.Set<Device>().SingleAsync(Ct);
-            Assert.Equal(Console1.SerialKey, device.SerialKey);
+            Assert.Equal(Console1.Key, device.DeviceKey);
             Assert.Contains(device.ResourceAccountId, accounts.Select(a => a.Id));
             Assert.All(results, r => Assert.Equal(device.Id, r.Value!.DeviceId));
         }

@@ -77,7 +77,7 @@ public sealed class DeviceInventoryServiceTests : IAsyncLifetime
 
         Assert.NotEmpty(byAdmin.Items);
         Assert.All(byAdmin.Items, e => Assert.Equal(Admin.Id, e.ActorId));
-        Assert.All(byConsole.Items, e => Assert.Equal("console:SN-0001", e.ActorId));
+        Assert.All(byConsole.Items, e => Assert.Equal("console:Contoso/RoomConsole 10/SN-0001", e.ActorId));
         Assert.NotEmpty(byConsole.Items);
     }
 }

@@ -27,7 +27,7 @@ public sealed class AuditAndSecurityTests : IAsyncLifetime
         var batch = await _h.GenerateAsync([.. accounts.Select(a => a.Id)]);
         var redeemed = await _h.Approvals.RedeemAsync(batch.Items[0].Code, Console1, "10.0.0.1", Ct);
         await _h.Approvals.ApproveAsync(redeemed.Value!.RequestId, Admin, AccessScope.All, Ct);
-        await _h.Approvals.ClaimSignInDataAsync(redeemed.Value.RequestId, Console1.Serial, Ct);
+        await _h.Approvals.ClaimSignInDataAsync(redeemed.Value.RequestId, Console1.Key, Ct);
         await _h.ManualSetup.ManualSignInAsync("b@contoso.com", batch.Items[1].Password, Console2, null, Ct);
         await _h.ManualSetup.ManualSignInAsync("b@contoso.com", "Wrong-Guess-99", Console2, null, Ct);
         await _h.Approvals.RedeemAsync(batch.Items[1].Code, Console2, null, Ct);
@@ -71,7 +71,7 @@ public sealed class AuditAndSecurityTests : IAsyncLifetime
         Assert.Equal(0, await Step(() => _h.Approvals.RedeemAsync(codes[ids[0]].Code, Console1, null, Ct)));
         Assert.Equal(1, await Step(async () => second = (await _h.Approvals.RedeemAsync(codes[ids[1]].Code, Console2, null, Ct)).Value!.RequestId));
         Assert.Equal(1, await Step(() => _h.Approvals.ApproveAsync(first, Admin, AccessScope.All, Ct)));
-        Assert.Equal(1, await Step(() => _h.Approvals.ClaimSignInDataAsync(first, Console1.Serial, Ct)));
+        Assert.Equal(1, await Step(() => _h.Approvals.ClaimSignInDataAsync(first, Console1.Key, Ct)));
         Assert.Equal(1, await Step(() => _h.Approvals.RejectAsync(second, RejectReason.UnrecognizedDevice, null, Admin, AccessScope.All, Ct)));
         Assert.Equal(1, await Step(() => _h.SetAutoApprovalAsync(true)));
         Assert.Equal(1, await Step(() => _h.ManualSetup.ManualSignInAsync("c@c.io", "wrong", Console2, null, Ct)));
@@ -106,7 +106,7 @@ public sealed class AuditAndSecurityTests : IAsyncLifetime
         var byTarget = await _h.Audit.QueryAsync(new AuditQuery(Target: "HQ"), Ct);
 
         Assert.Equal(2, byDate.TotalCount);
-        Assert.Equal("console:SN-0001", Assert.Single(byCategory.Items).ActorId);
+        Assert.Equal("console:Contoso/RoomConsole 10/SN-0001", Assert.Single(byCategory.Items).ActorId);
         Assert.Equal("Branch", Assert.Single(byActor.Items).Target);
         Assert.Equal("HQ", Assert.Single(byTarget.Items).Target);
     }

@@ -61,7 +61,7 @@ public sealed class DecisionTests : IAsyncLifetime
         var (_, accountId, requestId) = await PendingAsync();
 
         var result = await _h.Approvals.RejectAsync(requestId, RejectReason.WrongRoom, "Room 4.12, not 4.21", Admin, AccessScope.All, Ct);
-        var status = await _h.Approvals.GetStatusForDeviceAsync(requestId, "SN-0001", Ct);
+        var status = await _h.Approvals.GetStatusForDeviceAsync(requestId, Console1.Key, Ct);
 
         Assert.Equal(ApprovalStatus.Rejected, result.Value!.Status);
         Assert.Equal((ConsoleSetupStatus.Rejected, RejectReason.WrongRoom, "Room 4.12, not 4.21"), (status.Value!.Status, status.Value.RejectReason, status.Value.RejectNote));
@@ -135,7 +135,7 @@ public sealed class DecisionTests : IAsyncLifetime
         _h.Time.Advance(TimeSpan.FromHours(8));
 
         var result = await _h.Approvals.ApproveAsync(requestId, Admin, AccessScope.All, Ct);
-        var status = await _h.Approvals.GetStatusForDeviceAsync(requestId, "SN-0001", Ct);
+        var status = await _h.Approvals.GetStatusForDeviceAsync(requestId, Console1.Key, Ct);
 
         Assert.Equal(DecisionError.Expired, result.Error);
         Assert.Equal(ConsoleSetupStatus.Expired, status.Value!.Status);

@@ -217,7 +217,7 @@ public sealed class RedemptionTests : IAsyncLifetime
         }
 
         var locked = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
-        var until = await _h.Approvals.GetLockoutAsync("SN-0001", Ct);
+        var until = await _h.Approvals.GetLockoutAsync(Console1.Key, Ct);
         var otherDevice = await _h.Approvals.RedeemAsync(otp.Code, Console2, null, Ct);
 
         Assert.Equal(RedeemError.DeviceLockedOut, locked.Error);
@@ -237,7 +237,7 @@ public sealed class RedemptionTests : IAsyncLifetime
 
         _h.Time.Advance(DeviceLockout.LockoutDuration);
 
-        Assert.Null(await _h.Approvals.GetLockoutAsync("SN-0001", Ct));
+        Assert.Null(await _h.Approvals.GetLockoutAsync(Console1.Key, Ct));
         Assert.True((await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct)).Succeeded);
     }
 
@@ -253,7 +253,7 @@ public sealed class RedemptionTests : IAsyncLifetime
         _h.Time.Advance(DeviceLockout.Window);
         await _h.Approvals.RedeemAsync("BCDF-GHJK-LMNP", Console1, null, Ct);
 
-        Assert.Null(await _h.Approvals.GetLockoutAsync("SN-0001", Ct));
+        Assert.Null(await _h.Approvals.GetLockoutAsync(Console1.Key, Ct));
         Assert.True((await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct)).Succeeded);
     }
 
@@ -263,20 +263,20 @@ public sealed class RedemptionTests : IAsyncLifetime
         var (_, account, otp) = await _h.OneOtpAsync();
         var redeemed = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
 
-        var own = await _h.Approvals.GetStatusForDeviceAsync(redeemed.Value!.RequestId, "SN-0001", Ct);
-        var other = await _h.Approvals.GetStatusForDeviceAsync(redeemed.Value.RequestId, "SN-0002", Ct);
+        var own = await _h.Approvals.GetStatusForDeviceAsync(redeemed.Value!.RequestId, Console1.Key, Ct);
+        var other = await _h.Approvals.GetStatusForDeviceAsync(redeemed.Value.RequestId, Console2.Key, Ct);
 
         Assert.Equal(ConsoleSetupStatus.Pending, own.Value!.Status);
         Assert.Null(own.Value.AccountUpn);
         Assert.Equal(ConsoleRequestError.NotFound, other.Error);
 
         await _h.Approvals.ApproveAsync(redeemed.Value.RequestId, Admin, AccessScope.All, Ct);
-        var approved = await _h.Approvals.GetStatusForDeviceAsync(redeemed.Value.RequestId, "SN-0001", Ct);
+        var approved = await _h.Approvals.GetStatusForDeviceAsync(redeemed.Value.RequestId, Console1.Key, Ct);
         Assert.Equal(ConsoleSetupStatus.Approved, approved.Value!.Status);
         Assert.Equal(account.Upn, approved.Value.AccountUpn);
 
-        await _h.Approvals.ClaimSignInDataAsync(redeemed.Value.RequestId, "SN-0001", Ct);
-        var signedIn = await _h.Approvals.GetStatusForDeviceAsync(redeemed.Value.RequestId, "SN-0001", Ct);
+        await _h.Approvals.ClaimSignInDataAsync(redeemed.Value.RequestId, Console1.Key, Ct);
+        var signedIn = await _h.Approvals.GetStatusForDeviceAsync(redeemed.Value.RequestId, Console1.Key, Ct);
         Assert.Equal(ConsoleSetupStatus.SignedIn, signedIn.Value!.Status);
         Assert.True(signedIn.Value.SignInDataReleased);
     }
@@ -288,11 +288,11 @@ public sealed class RedemptionTests : IAsyncLifetime
         var redeemed = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
         var id = redeemed.Value!.RequestId;
 
-        Assert.Equal(ClaimError.NotApproved, (await _h.Approvals.ClaimSignInDataAsync(id, "SN-0001", Ct)).Error);
+        Assert.Equal(ClaimError.NotApproved, (await _h.Approvals.ClaimSignInDataAsync(id, Console1.Key, Ct)).Error);
         await _h.Approvals.ApproveAsync(id, Admin, AccessScope.All, Ct);
-        Assert.Equal(ClaimError.NotFound, (await _h.Approvals.ClaimSignInDataAsync(id, "SN-0002", Ct)).Error);
-        var claim = await _h.Approvals.ClaimSignInDataAsync(id, "SN-0001", Ct);
-        var again = await _h.Approvals.ClaimSignInDataAsync(id, "SN-0001", Ct);
+        Assert.Equal(ClaimError.NotFound, (await _h.Approvals.ClaimSignInDataAsync(id, Console2.Key, Ct)).Error);
+        var claim = await _h.Approvals.ClaimSignInDataAsync(id, Console1.Key, Ct);
+        var again = await _h.Approvals.ClaimSignInDataAsync(id, Console1.Key, Ct);
 
         Assert.Equal(new SignInData(account.Upn, otp.Password), claim.Value);
         Assert.Equal(ClaimError.AlreadyClaimed, again.Error);
@@ -306,6 +306,84 @@ public sealed class RedemptionTests : IAsyncLifetime
 
         var result = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
 
-        Assert.Contains(new Notifications.ApprovalRequestChanged(result.Value!.RequestId, group.Id, ApprovalStatus.Pending, "SN-0001"), _h.Events);
+        Assert.Contains(new Notifications.ApprovalRequestChanged(result.Value!.RequestId, group.Id, ApprovalStatus.Pending, Console1.Key), _h.Events);
+    }
+
+    [Fact]
+    public async Task A_console_of_another_make_with_the_same_serial_gets_nothing_of_the_request()
+    {
+        var (_, account, otp) = await _h.OneOtpAsync();
+        var fabrikam = new DeviceInfo(Console1.Serial, "Fabrikam", "Board 20", "9.0");
+        var redeemed = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+        var id = redeemed.Value!.RequestId;
+
+        var again = await _h.Approvals.RedeemAsync(otp.Code, fabrikam, null, Ct);
+        var read = await _h.Approvals.GetStatusForDeviceAsync(id, fabrikam.Key, Ct);
+        await _h.Approvals.ApproveAsync(id, Admin, AccessScope.All, Ct);
+        var claim = await _h.Approvals.ClaimSignInDataAsync(id, fabrikam.Key, Ct);
+
+        Assert.Equal(RedeemError.AlreadyUsed, again.Error);
+        Assert.Equal(ConsoleRequestError.NotFound, read.Error);
+        Assert.Equal(ClaimError.NotFound, claim.Error);
+        Assert.Equal(account.Upn, (await _h.Approvals.ClaimSignInDataAsync(id, Console1.Key, Ct)).Value!.Upn);
+    }
+
+    [Fact]
+    public async Task The_same_console_is_recognised_whatever_the_case_and_spaces_it_reports()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+        var shouting = new DeviceInfo(" sn-0001 ", "CONTOSO", "roomconsole 10 ", "1.4.2");
+
+        var first = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+        var retried = await _h.Approvals.RedeemAsync(otp.Code, shouting, null, Ct);
+
+        Assert.Equal(Console1.Key, shouting.Key);
+        Assert.Equal(first.Value!.RequestId, retried.Value!.RequestId);
+        Assert.True(retried.Value.Retried);
+    }
+
+    [Fact]
+    public void Device_key_is_make_model_and_serial_normalised_with_a_separator_no_field_can_hold()
+    {
+        var key = DeviceInfo.KeyOf(" Contoso ", "RoomConsole 10", "sn-0001");
+
+        Assert.Equal("CONTOSO\u001FROOMCONSOLE 10\u001FSN-0001", key);
+        Assert.NotEqual(key, DeviceInfo.KeyOf("Fabrikam", "RoomConsole 10", "SN-0001"));
+        Assert.NotEqual(key, DeviceInfo.KeyOf("Contoso", "RoomConsole 11", "SN-0001"));
+        // A separator inside a field would let two consoles share a key; validation refuses it.
+        Assert.False(new DeviceInfo("SN\u001F1", "Contoso", "RoomConsole 10", null).IsValid);
+        Assert.False(new DeviceInfo("SN-0001", "Contoso\u200B", "RoomConsole 10", null).IsValid);
+    }
+
+    [Fact]
+    public async Task Lockout_follows_the_console_not_the_serial()
+    {
+        var (_, _, otp) = await _h.OneOtpAsync();
+        var fabrikam = new DeviceInfo(Console1.Serial, "Fabrikam", "Board 20", "9.0");
+        for (var i = 0; i < DeviceLockout.MaxFailures; i++)
+        {
+            await _h.Approvals.RedeemAsync("BCDF-GHJK-LMNP", Console1, null, Ct);
+        }
+
+        Assert.NotNull(await _h.Approvals.GetLockoutAsync(Console1.Key, Ct));
+        Assert.Null(await _h.Approvals.GetLockoutAsync(fabrikam.Key, Ct));
+        Assert.Equal(RedeemError.DeviceLockedOut, (await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct)).Error);
+        Assert.True((await _h.Approvals.RedeemAsync(otp.Code, fabrikam, null, Ct)).Succeeded);
+    }
+
+    [Fact]
+    public async Task A_refused_attempt_does_not_move_the_end_of_a_lockout()
+    {
+        await _h.OneOtpAsync();
+        for (var i = 0; i < DeviceLockout.MaxFailures; i++)
+        {
+            await _h.Approvals.RedeemAsync("BCDF-GHJK-LMNP", Console1, null, Ct);
+        }
+
+        var until = await _h.Approvals.GetLockoutAsync(Console1.Key, Ct);
+        _h.Time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(RedeemError.DeviceLockedOut, (await _h.Approvals.RedeemAsync("BCDF-GHJK-LMNQ", Console1, null, Ct)).Error);
+
+        Assert.Equal(until, await _h.Approvals.GetLockoutAsync(Console1.Key, Ct));
     }
 }

@@ -12,6 +12,7 @@ public sealed class DeviceVerificationServiceTests : IAsyncLifetime, IDisposable
     private readonly ECDsa _manufacturer = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private TestDatabase _database = default!;
     private DeviceVerificationService _service = default!;
+    private AgreementService _agreements = default!;
 
     private static DeviceIdentity Console10 => new("Contoso", "RoomConsole 10", "SN-0001", "1.4.2");
 
@@ -22,7 +23,11 @@ public sealed class DeviceVerificationServiceTests : IAsyncLifetime, IDisposable
         await catalog.AddCertifiedModelAsync("Contoso", "RoomConsole 10", TestContext.Current.CancellationToken);
         await catalog.AddManufacturerKeyAsync(
             "Contoso", "factory-2026", Convert.ToBase64String(_manufacturer.ExportSubjectPublicKeyInfo()), TestContext.Current.CancellationToken);
+        await catalog.AddCertifiedModelAsync("Fabrikam", "Board 20", TestContext.Current.CancellationToken);
+        await catalog.AddManufacturerKeyAsync(
+            "Fabrikam", "factory-2026", Convert.ToBase64String(_manufacturer.ExportSubjectPublicKeyInfo()), TestContext.Current.CancellationToken);
         _service = new DeviceVerificationService(_database, _time);
+        _agreements = new AgreementService(_database, _time);
     }
 
     public async ValueTask DisposeAsync() => await _database.DisposeAsync();
@@ -151,13 +156,70 @@ public sealed class DeviceVerificationServiceTests : IAsyncLifetime, IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var first = await _service.VerifyAsync(Console10, Sign(_manufacturer, Console10), null, ct);
-        await _service.AcceptAgreementAsync(first.SessionId!.Value, "2026-01", ct);
+        Assert.True((await _agreements.AcceptAsync(first.SessionId!.Value, AgreementService.BuiltIn.Version, ct)).Succeeded);
 
         var second = await _service.VerifyAsync(Console10, Sign(_manufacturer, Console10), null, ct);
 
         var session = await _service.FindSessionAsync(second.Token!, ct);
-        Assert.Equal("2026-01", session!.AgreementVersion);
+        Assert.Equal(AgreementService.BuiltIn.Version, session!.AgreementVersion);
         Assert.Equal(_time.GetUtcNow().UtcDateTime, session.AgreementAcceptedAtUtc);
+    }
+
+    [Fact]
+    public async Task Accepted_agreement_belongs_to_make_model_and_serial_not_to_the_serial_alone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var fabrikam = new DeviceIdentity("Fabrikam", "Board 20", Console10.SerialNumber, "9.0");
+        var contoso = await _service.VerifyAsync(Console10, Sign(_manufacturer, Console10), null, ct);
+        await _agreements.AcceptAsync(contoso.SessionId!.Value, AgreementService.BuiltIn.Version, ct);
+
+        var other = await _service.VerifyAsync(fabrikam, Sign(_manufacturer, fabrikam), null, ct);
+
+        Assert.True(other.Succeeded);
+        Assert.Null((await _service.FindSessionAsync(other.Token!, ct))!.AgreementAcceptedAtUtc);
+        Assert.NotNull(await _service.FindSessionAsync(contoso.Token!, ct));
+    }
+
+    [Fact]
+    public async Task A_new_credential_revokes_the_consoles_earlier_ones_and_no_other_consoles()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var neighbour = Console10 with { SerialNumber = "SN-0002" };
+        var first = await _service.VerifyAsync(Console10, Sign(_manufacturer, Console10), null, ct);
+        var other = await _service.VerifyAsync(neighbour, Sign(_manufacturer, neighbour), null, ct);
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        var second = await _service.VerifyAsync(Console10 with { Make = "contoso" }, Sign(_manufacturer, Console10 with { Make = "contoso" }), null, ct);
+
+        Assert.Null(await _service.FindSessionAsync(first.Token!, ct));
+        Assert.NotNull(await _service.FindSessionAsync(second.Token!, ct));
+        Assert.NotNull(await _service.FindSessionAsync(other.Token!, ct));
+        var live = await _service.LiveSessionsAsync([first.SessionId!.Value, second.SessionId!.Value, other.SessionId!.Value], ct);
+        Assert.Equal(new HashSet<Guid> { second.SessionId.Value, other.SessionId.Value }, live.ToHashSet());
+    }
+
+    [Fact]
+    public async Task Only_the_current_agreement_version_is_accepted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var verified = await _service.VerifyAsync(Console10, Sign(_manufacturer, Console10), null, ct);
+        var session = verified.SessionId!.Value;
+
+        Assert.Equal(AcceptAgreementError.VersionMismatch, (await _agreements.AcceptAsync(session, "2025-07", ct)).Error);
+        Assert.Equal(AcceptAgreementError.InvalidVersion, (await _agreements.AcceptAsync(session, "2026-01\u0007", ct)).Error);
+        Assert.Equal(AcceptAgreementError.InvalidVersion, (await _agreements.AcceptAsync(session, "2026\u200B-01", ct)).Error);
+        Assert.Equal(AcceptAgreementError.InvalidVersion, (await _agreements.AcceptAsync(session, new string('9', 33), ct)).Error);
+        Assert.Null((await _service.FindSessionAsync(verified.Token!, ct))!.AgreementVersion);
+        Assert.True((await _agreements.AcceptAsync(session, AgreementService.BuiltIn.Version, ct)).Succeeded);
+        Assert.True(await _agreements.IsCurrentAsync((await _service.FindSessionAsync(verified.Token!, ct))!.AgreementVersion, ct));
+    }
+
+    [Fact]
+    public void Device_identity_rejects_control_and_format_characters()
+    {
+        var errors = new DeviceIdentity("Contoso\u202E", "M", "SN\u00001", "1.0\n").Validate();
+
+        Assert.Equal(["firmwareVersion", "make", "serialNumber"], errors.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 using RoomsPortal.ConsoleClient;
 using RoomsPortal.ConsoleClient.Protocol;
 using RoomsPortal.Core.Audit;
@@ -97,9 +99,38 @@ public sealed class ConsoleThrottlingTests
         Assert.All(failures, e => Assert.DoesNotContain("BCDF", e.Details ?? "", StringComparison.Ordinal));
     }
 
-    private static async Task<ConsoleSetupClient> ReadyAsync(HttpClient http, TestManufacturer maker, string serial)
+    [Fact]
+    public async Task A_locked_out_device_is_told_423_with_the_real_Retry_After_from_its_first_refused_try()
     {
-        var console = new ConsoleSetupClient(http, maker.Console(serial));
+        // Default limits: the sixth guess within the minute meets both the per-device throttle and the lockout.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var portal = new PortalFactory().UseRealPort()
+            .WithServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        using var contoso = new TestManufacturer();
+        await contoso.RegisterAsync(portal.Services, Ct);
+        using var http = new HttpClient { BaseAddress = portal.ServerAddress };
+        var guesser = await ReadyAsync(http, contoso, "SN-LOCK-1", clock);
+        for (var i = 0; i < 5; i++)
+        {
+            var miss = await Assert.ThrowsAsync<ConsoleApiException>(() => guesser.RedeemOtpAsync($"BCDF-GHJK-LMN{"PQRST"[i]}", Ct));
+            Assert.Equal(ConsoleErrorCodes.OtpInvalid, miss.Code);
+        }
+
+        var sixth = await Assert.ThrowsAsync<ConsoleApiException>(() => guesser.RedeemOtpAsync("BCDF-GHJK-LMNV", Ct));
+        clock.Advance(TimeSpan.FromMinutes(5));
+        var later = await Assert.ThrowsAsync<ConsoleApiException>(() => guesser.RedeemOtpAsync("BCDF-GHJK-LMNW", Ct));
+        var manual = await Assert.ThrowsAsync<ConsoleApiException>(() => guesser.ManualSetupAsync("room@contoso.com", "guess", Ct));
+
+        Assert.Equal((HttpStatusCode.Locked, ConsoleErrorCodes.DeviceLockedOut), (sixth.Status, sixth.Code));
+        Assert.Equal(TimeSpan.FromMinutes(15), sixth.RetryAfter);
+        Assert.Equal((HttpStatusCode.Locked, ConsoleErrorCodes.DeviceLockedOut), (later.Status, later.Code));
+        Assert.Equal(TimeSpan.FromMinutes(10), later.RetryAfter);
+        Assert.Equal((HttpStatusCode.Locked, TimeSpan.FromMinutes(10)), (manual.Status, manual.RetryAfter));
+    }
+
+    private static async Task<ConsoleSetupClient> ReadyAsync(HttpClient http, TestManufacturer maker, string serial, TimeProvider? clock = null)
+    {
+        var console = new ConsoleSetupClient(http, maker.Console(serial), clock);
         await console.VerifyDeviceAsync(Ct);
         await console.AcceptAgreementAsync("2026-01", Ct);
         return console;

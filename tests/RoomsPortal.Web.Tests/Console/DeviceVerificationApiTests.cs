@@ -104,10 +104,31 @@ public sealed class DeviceVerificationApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_current_agreement_is_served_without_a_credential_and_only_its_version_is_accepted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var client = new ConsoleSetupClient(_http, _contoso.Console("SN-EULA-1"));
+
+        var agreement = await client.GetAgreementAsync(ct);
+        await client.VerifyDeviceAsync(ct);
+        var old = await Assert.ThrowsAsync<ConsoleApiException>(() => client.AcceptAgreementAsync("2025-07", ct));
+        var bell = await Assert.ThrowsAsync<ConsoleApiException>(() => client.AcceptAgreementAsync(agreement.Version + "\u0007", ct));
+        using var mismatch = await PostAgreementAsync(client, "2025-07");
+        await client.AcceptAgreementAsync(agreement.Version, ct);
+
+        Assert.Equal(Core.Verification.AgreementService.BuiltIn, new Core.Verification.EndUserAgreement(agreement.Version, agreement.Text));
+        Assert.Equal((HttpStatusCode.Conflict, ConsoleErrorCodes.AgreementVersionMismatch), (old.Status, old.Code));
+        Assert.Equal((HttpStatusCode.BadRequest, ConsoleErrorCodes.InvalidRequest), (bell.Status, bell.Code));
+        using var problem = System.Text.Json.JsonDocument.Parse(await mismatch.Content.ReadAsStringAsync(ct));
+        Assert.Equal(agreement.Version, problem.RootElement.GetProperty("currentVersion").GetString());
+        Assert.True((await client.VerifyDeviceAsync(ct)).AgreementAccepted);
+    }
+
+    [Fact]
     public async Task Device_calls_without_a_credential_get_401_problem()
     {
         using var response = await _http.PostAsJsonAsync(
-            new Uri("api/console/v1/agreement", UriKind.Relative), new AcceptAgreementRequest("1"), ConsoleSetupClient.Json, TestContext.Current.CancellationToken);
+            new Uri("api/console/v1/agreement", UriKind.Relative), new AcceptAgreementRequest("1"), ConsoleJson.Options, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains(ConsoleErrorCodes.CredentialRequired, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
@@ -128,5 +149,15 @@ public sealed class DeviceVerificationApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.TooManyRequests, throttled.Status);
         Assert.Equal(ConsoleErrorCodes.TooManyAttempts, throttled.Code);
         Assert.NotNull(throttled.RetryAfter);
+    }
+
+    private async Task<HttpResponseMessage> PostAgreementAsync(ConsoleSetupClient client, string version)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("api/console/v1/agreement", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new AcceptAgreementRequest(version), options: ConsoleJson.Options),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", client.Verification!.DeviceToken);
+        return await _http.SendAsync(request, TestContext.Current.CancellationToken);
     }
 }

@@ -89,6 +89,7 @@ public sealed class RoleMatrixTests : IAsyncLifetime
 
         // Console protocol (docs/console-protocol.md)
         Rule("POST /api/console/v1/verification", Access.Anonymous),
+        Rule("GET /api/console/v1/agreement", Access.Anonymous),
         Rule("POST /api/console/v1/agreement", Access.Console),
         Rule("POST /api/console/v1/otp/redeem", Access.Console),
         Rule("GET /api/console/v1/requests/{requestId:guid}", Access.Console),

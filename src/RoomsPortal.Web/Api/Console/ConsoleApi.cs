@@ -7,7 +7,6 @@ namespace RoomsPortal.Web.Api.Console;
 public static class ConsoleApi
 {
     public const string Root = "/api/console/v1";
-    public const int MaxAgreementVersionLength = 32;
 
     public static IEndpointRouteBuilder MapConsoleApi(this IEndpointRouteBuilder app)
     {
@@ -17,13 +16,16 @@ public static class ConsoleApi
             .AllowAnonymous()
             .RequireRateLimiting(ConsoleRateLimits.Verification);
 
+        api.MapGet("/agreement", GetAgreementAsync).AllowAnonymous();
+
         var device = api.MapGroup("").RequireAuthorization(ConsoleAuthentication.Policy);
         device.MapPost("/agreement", AcceptAgreementAsync);
         device.MapConsoleSetup();
         return app;
     }
 
-    private static async Task<IResult> VerifyAsync(HttpContext http, DeviceVerificationService verification, CancellationToken ct)
+    private static async Task<IResult> VerifyAsync(
+        HttpContext http, DeviceVerificationService verification, AgreementService agreements, CancellationToken ct)
     {
         var (body, problem) = await ConsoleRequestReader.ReadAsync<VerifyDeviceRequest>(http.Request, ct);
         if (problem is not null)
@@ -48,7 +50,9 @@ public static class ConsoleApi
         {
             var session = await verification.FindSessionAsync(result.Token!, ct);
             return TypedResults.Ok(new VerifyDeviceResponse(
-                result.Token!, new DateTimeOffset(result.ExpiresAtUtc!.Value, TimeSpan.Zero), session?.AgreementAcceptedAtUtc is not null));
+                result.Token!,
+                new DateTimeOffset(result.ExpiresAtUtc!.Value, TimeSpan.Zero),
+                session?.AgreementAcceptedAtUtc is not null && await agreements.IsCurrentAsync(session.AgreementVersion, ct)));
         }
 
         var (code, title) = result.FailureReason switch
@@ -65,7 +69,13 @@ public static class ConsoleApi
             new Dictionary<string, object?> { ["troubleshooting"] = result.Troubleshooting, ["failureId"] = result.FailureId });
     }
 
-    private static async Task<IResult> AcceptAgreementAsync(HttpContext http, DeviceVerificationService verification, CancellationToken ct)
+    private static async Task<IResult> GetAgreementAsync(AgreementService agreements, CancellationToken ct)
+    {
+        var current = await agreements.GetCurrentAsync(ct);
+        return TypedResults.Ok(new AgreementResponse(current.Version, current.Text));
+    }
+
+    private static async Task<IResult> AcceptAgreementAsync(HttpContext http, AgreementService agreements, CancellationToken ct)
     {
         var (body, problem) = await ConsoleRequestReader.ReadAsync<AcceptAgreementRequest>(http.Request, ct);
         if (problem is not null)
@@ -73,12 +83,25 @@ public static class ConsoleApi
             return problem;
         }
 
-        if (string.IsNullOrWhiteSpace(body!.Version) || body.Version.Length > MaxAgreementVersionLength)
+        var accepted = await agreements.AcceptAsync(http.User.SessionId(), body!.Version, ct);
+        if (accepted.Succeeded)
         {
-            return ConsoleProblems.InvalidRequest("version", $"version is required and at most {MaxAgreementVersionLength} characters.");
+            return TypedResults.NoContent();
         }
 
-        await verification.AcceptAgreementAsync(http.User.SessionId(), body.Version.Trim(), ct);
-        return TypedResults.NoContent();
+        var current = await agreements.GetCurrentAsync(ct);
+        return accepted.Error switch
+        {
+            AcceptAgreementError.VersionMismatch => ConsoleProblems.Problem(
+                StatusCodes.Status409Conflict,
+                ConsoleErrorCodes.AgreementVersionMismatch,
+                "That is not the current end user agreement.",
+                $"The current agreement is version {current.Version}. Show its text (GET {Root}/agreement), then accept that version.",
+                new Dictionary<string, object?> { ["currentVersion"] = current.Version }),
+            AcceptAgreementError.CredentialNotFound => ConsoleProblems.CredentialRequired(http),
+            _ => ConsoleProblems.InvalidRequest(
+                "version",
+                $"version is required, at most {EndUserAgreement.VersionMaxLength} characters, without control or format characters."),
+        };
     }
 }

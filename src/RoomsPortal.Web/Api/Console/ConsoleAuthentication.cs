@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using RoomsPortal.ConsoleClient.Protocol;
+using RoomsPortal.Core.Devices;
 using RoomsPortal.Core.Verification;
 
 namespace RoomsPortal.Web.Api.Console;
@@ -20,6 +21,7 @@ public static class ConsoleAuthentication
     public const string ModelClaim = "rp:model";
     public const string SerialClaim = "rp:serial";
     public const string FirmwareClaim = "rp:firmware";
+    public const string ExpiresClaim = "rp:expires";
     public const string AgreementClaim = "rp:agreement";
 
     public static Guid SessionId(this ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(SessionIdClaim)!);
@@ -27,7 +29,16 @@ public static class ConsoleAuthentication
     public static DeviceIdentity Device(this ClaimsPrincipal user) =>
         new(user.FindFirstValue(MakeClaim)!, user.FindFirstValue(ModelClaim)!, user.FindFirstValue(SerialClaim)!, user.FindFirstValue(FirmwareClaim));
 
-    public static bool AcceptedAgreement(this ClaimsPrincipal user) => user.HasClaim(c => c.Type == AgreementClaim);
+    /// <summary>The console's identity (make, model and serial): what its requests, lockout and agreement are matched by.</summary>
+    public static string DeviceKey(this ClaimsPrincipal user) =>
+        DeviceInfo.KeyOf(user.FindFirstValue(MakeClaim)!, user.FindFirstValue(ModelClaim)!, user.FindFirstValue(SerialClaim)!);
+
+    /// <summary>When the credential this principal came from runs out.</summary>
+    public static DateTimeOffset CredentialExpiresAt(this ClaimsPrincipal user) =>
+        DateTimeOffset.Parse(user.FindFirstValue(ExpiresClaim)!, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind);
+
+    /// <summary>The agreement version the console accepted, or null when it accepted none.</summary>
+    public static string? AcceptedAgreementVersion(this ClaimsPrincipal user) => user.FindFirstValue(AgreementClaim);
 }
 
 internal sealed class ConsoleTokenHandler(
@@ -48,7 +59,7 @@ internal sealed class ConsoleTokenHandler(
         var session = await verification.FindSessionAsync(token, Context.RequestAborted);
         if (session is null)
         {
-            return AuthenticateResult.Fail("The console credential is unknown or has expired.");
+            return AuthenticateResult.Fail("The console credential is unknown, has expired or was replaced by a newer one.");
         }
 
         var claims = new List<Claim>
@@ -59,15 +70,16 @@ internal sealed class ConsoleTokenHandler(
             new(ConsoleAuthentication.MakeClaim, session.Make),
             new(ConsoleAuthentication.ModelClaim, session.Model),
             new(ConsoleAuthentication.SerialClaim, session.SerialNumber),
+            new(ConsoleAuthentication.ExpiresClaim, new DateTimeOffset(session.ExpiresAtUtc, TimeSpan.Zero).ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
         };
         if (session.FirmwareVersion is not null)
         {
             claims.Add(new Claim(ConsoleAuthentication.FirmwareClaim, session.FirmwareVersion));
         }
 
-        if (session.AgreementAcceptedAtUtc is not null)
+        if (session.AgreementAcceptedAtUtc is not null && session.AgreementVersion is not null)
         {
-            claims.Add(new Claim(ConsoleAuthentication.AgreementClaim, session.AgreementVersion ?? ""));
+            claims.Add(new Claim(ConsoleAuthentication.AgreementClaim, session.AgreementVersion));
         }
 
         var identity = new ClaimsIdentity(claims, ConsoleAuthentication.Scheme);
@@ -77,13 +89,7 @@ internal sealed class ConsoleTokenHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = "Bearer";
-        await ConsoleProblems.Problem(
-                StatusCodes.Status401Unauthorized,
-                ConsoleErrorCodes.CredentialRequired,
-                "A device credential is required.",
-                "Run device verification again to get a new credential, then repeat the call.")
-            .ExecuteAsync(Context);
+        await ConsoleProblems.CredentialRequired(Context).ExecuteAsync(Context);
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)

@@ -8,6 +8,17 @@ internal static class ConsoleProblems
     public static IResult Problem(int status, string code, string title, string? detail = null, IReadOnlyDictionary<string, object?>? extensions = null) =>
         ApiProblems.Problem(status, code, title, detail, extensions);
 
+    /// <summary>401 with a Bearer challenge: the credential is missing, expired or replaced; verify again.</summary>
+    public static IResult CredentialRequired(HttpContext http)
+    {
+        http.Response.Headers.WWWAuthenticate = "Bearer";
+        return Problem(
+            StatusCodes.Status401Unauthorized,
+            ConsoleErrorCodes.CredentialRequired,
+            "A device credential is required.",
+            "Run device verification again to get a new credential, then repeat the call.");
+    }
+
     /// <summary>429 with <c>Retry-After</c>: the console waits that many seconds and tries again.</summary>
     public static IResult TooManyAttempts(HttpContext http, TimeSpan? retryAfter)
     {

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using RoomsPortal.ConsoleClient;
+using RoomsPortal.ConsoleClient.Protocol;
 
 namespace RoomsPortal.Web.Api.Console;
 
@@ -39,7 +39,7 @@ internal static class ConsoleRequestReader
 
         try
         {
-            var value = JsonSerializer.Deserialize<T>(buffer.ToArray(), ConsoleSetupClient.Json);
+            var value = JsonSerializer.Deserialize<T>(buffer.ToArray(), ConsoleJson.Options);
             return value is null
                 ? (null, ConsoleProblems.InvalidRequest("body", "The body is empty: send a JSON object."))
                 : (value, null);

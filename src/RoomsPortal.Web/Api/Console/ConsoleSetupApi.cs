@@ -2,6 +2,7 @@ using System.Globalization;
 using RoomsPortal.ConsoleClient.Protocol;
 using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Devices;
+using RoomsPortal.Core.Verification;
 
 namespace RoomsPortal.Web.Api.Console;
 
@@ -25,7 +26,8 @@ public static class ConsoleSetupApi
         return device;
     }
 
-    private static async Task<IResult> RedeemAsync(HttpContext http, ApprovalService approvals, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> RedeemAsync(
+        HttpContext http, ApprovalService approvals, AgreementService agreements, TimeProvider time, CancellationToken ct)
     {
         var (body, problem) = await ConsoleRequestReader.ReadAsync<RedeemOtpRequest>(http.Request, ct);
         if (problem is not null)
@@ -38,7 +40,7 @@ public static class ConsoleSetupApi
             return ConsoleProblems.InvalidRequest("code", $"code is required and at most {MaxCodeLength} characters.");
         }
 
-        if (!http.User.AcceptedAgreement())
+        if (!await agreements.IsCurrentAsync(http.User.AcceptedAgreementVersion(), ct))
         {
             return AgreementRequired();
         }
@@ -47,7 +49,7 @@ public static class ConsoleSetupApi
         var result = await approvals.RedeemAsync(body.Code, device, ConsoleRateLimits.SourceAddress(http), ct);
         if (result.Succeeded)
         {
-            return await StatusAsync(approvals, result.Value!.RequestId, device.Serial, ct);
+            return await StatusAsync(approvals, result.Value!.RequestId, device.Key, ct);
         }
 
         return result.Error switch
@@ -64,7 +66,7 @@ public static class ConsoleSetupApi
             RedeemError.AlreadyUsed => ConsoleProblems.Problem(
                 StatusCodes.Status409Conflict, ConsoleErrorCodes.OtpAlreadyUsed, "This one-time password was already used by another console.",
                 "Each code sets up one console. Ask your IT admin for a new one-time password."),
-            RedeemError.DeviceLockedOut => await LockedOutAsync(http, approvals, time, device.Serial, ct),
+            RedeemError.DeviceLockedOut => await LockedOutAsync(http, approvals, time, device.Key, ct),
             RedeemError.InvalidDevice => ConsoleProblems.InvalidRequest("device", "The device details from verification are not valid; verify the device again."),
             _ => ConsoleProblems.Problem(
                 StatusCodes.Status404NotFound, ConsoleErrorCodes.OtpInvalid, "That one-time password isn't valid.",
@@ -73,11 +75,11 @@ public static class ConsoleSetupApi
     }
 
     private static async Task<IResult> GetStatusAsync(Guid requestId, HttpContext http, ApprovalService approvals, CancellationToken ct) =>
-        await StatusAsync(approvals, requestId, DeviceOf(http).Serial, ct);
+        await StatusAsync(approvals, requestId, http.User.DeviceKey(), ct);
 
     private static async Task<IResult> ClaimSignInDataAsync(Guid requestId, HttpContext http, ApprovalService approvals, CancellationToken ct)
     {
-        var result = await approvals.ClaimSignInDataAsync(requestId, DeviceOf(http).Serial, ct);
+        var result = await approvals.ClaimSignInDataAsync(requestId, http.User.DeviceKey(), ct);
         if (result.Succeeded)
         {
             http.Response.Headers.CacheControl = "no-store";
@@ -95,7 +97,8 @@ public static class ConsoleSetupApi
                     : "Wait for an IT admin to approve the request, then try again.");
     }
 
-    private static async Task<IResult> ManualSetupAsync(HttpContext http, ManualSetupService manual, ApprovalService approvals, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ManualSetupAsync(
+        HttpContext http, ManualSetupService manual, ApprovalService approvals, AgreementService agreements, TimeProvider time, CancellationToken ct)
     {
         var (body, problem) = await ConsoleRequestReader.ReadAsync<ManualSetupRequest>(http.Request, ct);
         if (problem is not null)
@@ -119,7 +122,7 @@ public static class ConsoleSetupApi
             return ConsoleProblems.InvalidRequest(errors);
         }
 
-        if (!http.User.AcceptedAgreement())
+        if (!await agreements.IsCurrentAsync(http.User.AcceptedAgreementVersion(), ct))
         {
             return AgreementRequired();
         }
@@ -133,7 +136,7 @@ public static class ConsoleSetupApi
 
         return result.Error switch
         {
-            ManualSignInError.DeviceLockedOut => await LockedOutAsync(http, approvals, time, device.Serial, ct),
+            ManualSignInError.DeviceLockedOut => await LockedOutAsync(http, approvals, time, device.Key, ct),
             ManualSignInError.AccountDisabled => ConsoleProblems.Problem(
                 StatusCodes.Status403Forbidden, ConsoleErrorCodes.AccountDisabled, "This resource account is disabled.",
                 "Ask your IT admin to enable the account in the portal, then try again."),
@@ -143,16 +146,22 @@ public static class ConsoleSetupApi
         };
     }
 
-    internal static async Task<IResult> StatusAsync(ApprovalService approvals, Guid requestId, string serial, CancellationToken ct)
+    internal static async Task<IResult> StatusAsync(ApprovalService approvals, Guid requestId, string deviceKey, CancellationToken ct)
     {
-        var status = await approvals.GetStatusForDeviceAsync(requestId, serial, ct);
+        var status = await approvals.GetStatusForDeviceAsync(requestId, deviceKey, ct);
         return status.Succeeded ? TypedResults.Ok(ConsoleStatus.ToResponse(status.Value!)) : RequestNotFound();
     }
 
-    private static async Task<IResult> LockedOutAsync(HttpContext http, ApprovalService approvals, TimeProvider time, string serial, CancellationToken ct)
+    /// <summary>423 with the seconds left until the lockout ends (it never moves: refused attempts do not count).</summary>
+    internal static async Task<IResult> LockedOutAsync(HttpContext http, ApprovalService approvals, TimeProvider time, string deviceKey, CancellationToken ct)
     {
-        var until = await approvals.GetLockoutAsync(serial, ct);
-        var seconds = ConsoleProblems.SetRetryAfter(http, until - time.GetUtcNow());
+        var until = await approvals.GetLockoutAsync(deviceKey, ct);
+        return LockedOut(http, until - time.GetUtcNow());
+    }
+
+    internal static IResult LockedOut(HttpContext http, TimeSpan? remaining)
+    {
+        var seconds = ConsoleProblems.SetRetryAfter(http, remaining);
         return ConsoleProblems.Problem(
             StatusCodes.Status423Locked,
             ConsoleErrorCodes.DeviceLockedOut,
@@ -170,7 +179,7 @@ public static class ConsoleSetupApi
         StatusCodes.Status409Conflict,
         ConsoleErrorCodes.AgreementRequired,
         "The end user agreement has not been accepted.",
-        "Accept the end user agreement on the console, then set up the account.");
+        "Show the current end user agreement (GET /api/console/v1/agreement), accept it, then set up the account.");
 
     private static IResult RequestNotFound() => ConsoleProblems.Problem(
         StatusCodes.Status404NotFound,

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +9,7 @@ public sealed class ConsoleThrottleOptions
 {
     public const string Section = "ConsoleThrottle";
 
-    /// <summary>Redemption attempts a minute for one device (by serial).</summary>
+    /// <summary>Redemption attempts a minute for one device (make, model and serial).</summary>
     [Range(1, 1000)]
     public int RedemptionsPerDevicePerMinute { get; set; } = 5;
 
@@ -30,6 +29,8 @@ public sealed class ConsoleThrottleOptions
 /// <summary>
 /// Throttles a console call per device and per source address at once: the call goes through only when both
 /// windows have room. The built-in endpoint policies take one partition key; a chained limiter takes two.
+/// A refused call from a device that is locked out is told so (423 and the lockout's real end), not 429: one answer
+/// for one state, so waiting the Retry-After it is given always helps.
 /// </summary>
 public sealed class ConsoleThrottle : IDisposable
 {
@@ -69,13 +70,21 @@ public sealed class ConsoleThrottle : IDisposable
             return await next(invocation);
         }
 
+        var approvals = http.RequestServices.GetRequiredService<RoomsPortal.Core.Approvals.ApprovalService>();
+        var time = http.RequestServices.GetRequiredService<TimeProvider>();
+        var lockedUntil = await approvals.GetLockoutAsync(http.User.DeviceKey(), http.RequestAborted);
+        if (lockedUntil is { } until)
+        {
+            return ConsoleSetupApi.LockedOut(http, until - time.GetUtcNow());
+        }
+
         return ConsoleProblems.TooManyAttempts(http, lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : null);
     }
 
     private static PartitionedRateLimiter<HttpContext> Chain(int perDevice, int perAddress) =>
         PartitionedRateLimiter.CreateChained(
             PartitionedRateLimiter.Create<HttpContext, string>(http => RateLimitPartition.GetFixedWindowLimiter(
-                "device:" + (http.User.FindFirstValue(ConsoleAuthentication.SerialClaim)?.ToUpperInvariant() ?? "none"),
+                "device:" + (http.User.HasClaim(c => c.Type == ConsoleAuthentication.SerialClaim) ? http.User.DeviceKey() : "none"),
                 _ => Window(perDevice))),
             PartitionedRateLimiter.Create<HttpContext, string>(http => RateLimitPartition.GetFixedWindowLimiter(
                 "address:" + ConsoleRateLimits.SourceAddress(http),
