@@ -43,7 +43,7 @@ public sealed class ApiErrorTests : IAsyncLifetime
         using var response = await _http.PostAsJsonAsync(
             new Uri("/api/console/v1/verification", UriKind.Relative),
             new VerifyDeviceRequest(device.Make, device.Model, device.SerialNumber, device.FirmwareVersion, device.VerificationInfo),
-            ConsoleSetupClient.Json,
+            ConsoleJson.Options,
             Ct);
 
         var problem = await ProblemAsync(response, HttpStatusCode.InternalServerError, ConsoleErrorCodes.InternalError);
