@@ -39,7 +39,7 @@ public sealed class PortalProvisioning(IServiceProvider services)
     public async Task<IssuedOtp> IssueOtpAsync(Guid accountId, string upn, string password = "Room-Pass-1234!", CancellationToken ct = default)
     {
         var batch = await services.GetRequiredService<OtpService>().GenerateAsync(
-            new OtpBatchRequest([accountId], OtpPasswordMode.UploadedSignInData, $"upn,password\n{upn},{password}\n"), Admin, AccessScope.All, ct);
+            new OtpBatchRequest([accountId], OtpPasswordMode.UploadedSignInData, [new SignInCredentials(upn, password)]), Admin, AccessScope.All, ct);
         Check(batch.Succeeded, $"OTP: {batch.Error}");
         return batch.Value!.Items.Single();
     }

@@ -9,85 +9,8 @@ using RoomsPortal.Core.ResourceAccounts;
 
 namespace RoomsPortal.Core.Otps;
 
-/// <summary>The wizard's Configuration step.</summary>
-public enum OtpPasswordMode
-{
-    /// <summary>Reset each account's password to a new random one.</summary>
-    GeneratePasswords,
-
-    /// <summary>Use the passwords of an uploaded <c>upn,password</c> CSV.</summary>
-    UploadedSignInData,
-}
-
-/// <summary>What to generate.</summary>
-/// <param name="AccountIds">The selected accounts.</param>
-/// <param name="Mode">How passwords are set.</param>
-/// <param name="SignInDataCsv">For <see cref="OtpPasswordMode.UploadedSignInData"/>: one row per selected account.</param>
-public sealed record OtpBatchRequest(IReadOnlyList<Guid> AccountIds, OtpPasswordMode Mode, string? SignInDataCsv = null);
-
-public enum OtpBatchError
-{
-    NoAccounts,
-    TooManyAccounts,
-    AccountNotFound,
-    AccountNotReady,
-    InvalidSignInData,
-}
-
-public enum OtpRevokeError
-{
-    NotFound,
-    AlreadyUsed,
-    AlreadyRevoked,
-}
-
-/// <summary>One account's OTP, in clear: only this result ever holds it.</summary>
-public sealed record IssuedOtp(Guid OtpId, Guid AccountId, string Upn, string DisplayName, string Code, string Password)
-{
-    /// <summary>Keeps the code and password out of logs and debugger summaries.</summary>
-    public override string ToString() => $"IssuedOtp {{ OtpId = {OtpId}, Upn = {Upn}, Code = ***, Password = *** }}";
-}
-
-/// <summary>A generated batch. Render it for installers with <see cref="ToCsv"/>.</summary>
-public sealed record OtpBatch(Guid BatchId, DateTimeOffset ExpiresAt, IReadOnlyList<IssuedOtp> Items)
-{
-    public override string ToString() => $"OtpBatch {{ BatchId = {BatchId}, ExpiresAt = {ExpiresAt:u}, Items = {Items.Count} }}";
-
-    public string ToCsv(bool includePasswords)
-    {
-        var writer = new CsvWriter();
-        writer.WriteRow(includePasswords
-            ? ["upn", "display name", "one-time password", "expires (UTC)", "password"]
-            : ["upn", "display name", "one-time password", "expires (UTC)"]);
-        var expires = ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var item in Items)
-        {
-            writer.WriteRow(includePasswords
-                ? [item.Upn, item.DisplayName, item.Code, expires, item.Password]
-                : [item.Upn, item.DisplayName, item.Code, expires]);
-        }
-
-        return writer.ToString();
-    }
-}
-
-/// <summary>The state of an OTP in an account's history.</summary>
-public enum OtpState
-{
-    Active,
-    Redeemed,
-    Revoked,
-    Expired,
-}
-
-public sealed record OtpSummary(Guid Id, Guid BatchId, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, OtpState State,
-    DateTimeOffset? RedeemedAt, string? RedeemedBySerial, DateTimeOffset? RevokedAt);
-
-/// <summary>One <c>upn,password</c> row of uploaded sign-in data.</summary>
-public sealed record SignInDataRow(int LineNumber, string Upn, string Password);
-
 /// <summary>Generates and revokes one-time passwords.</summary>
-public sealed class OtpService(
+public sealed partial class OtpService(
     IDbContextFactory<PortalDbContext> dbFactory,
     IOtpKeyProvider keys,
     SignInDataProtector protector,
@@ -95,78 +18,6 @@ public sealed class OtpService(
     TimeProvider time)
 {
     public const int MaxBatchSize = CsvLimits.MaxRows;
-
-    /// <summary>Parses and validates uploaded sign-in data (<c>upn,password</c>, header optional), every bad row reported.</summary>
-    public static (IReadOnlyList<SignInDataRow> Rows, IReadOnlyList<CsvRowError> Errors) ParseSignInData(string csv)
-    {
-        ArgumentNullException.ThrowIfNull(csv);
-        if (System.Text.Encoding.UTF8.GetByteCount(csv) > CsvLimits.MaxBytes)
-        {
-            return ([], [new CsvRowError(0, $"The file is larger than {CsvLimits.MaxBytes / 1024} KiB. Split it and upload the parts one after another.")]);
-        }
-
-        var records = CsvReader.Parse(csv, out var parseError);
-        if (parseError is not null)
-        {
-            return ([], [parseError]);
-        }
-
-        var body = records.Count > 0 && ResourceAccountService.IsHeader(records[0], "upn") ? records.Skip(1).ToList() : [.. records];
-        if (body.Count > CsvLimits.MaxRows)
-        {
-            return ([], [new CsvRowError(0, $"The file has {body.Count} rows; at most {CsvLimits.MaxRows} are allowed.")]);
-        }
-
-        var rows = new List<SignInDataRow>();
-        var errors = new List<CsvRowError>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var record in body)
-        {
-            if (record.Fields.Count != 2)
-            {
-                errors.Add(new CsvRowError(record.LineNumber, $"Expected 2 fields (upn,password), found {record.Fields.Count}."));
-                continue;
-            }
-
-            var upn = record.Fields[0].Trim();
-            var password = record.Fields[1];
-            var problems = new List<string>();
-            if (!ResourceAccountService.IsValidUpn(upn))
-            {
-                problems.Add("the UPN is not a valid address");
-            }
-            else if (seen.TryGetValue(ResourceAccount.Normalize(upn), out var first))
-            {
-                problems.Add($"the UPN is a duplicate of line {first}");
-            }
-
-            seen.TryAdd(ResourceAccount.Normalize(upn), record.LineNumber);
-            if (password.Length == 0)
-            {
-                problems.Add("the password is empty");
-            }
-            else if (password.Length > ResourceAccount.PasswordMaxLength)
-            {
-                problems.Add($"the password is longer than {ResourceAccount.PasswordMaxLength} characters");
-            }
-
-            if (problems.Count > 0)
-            {
-                errors.Add(new CsvRowError(record.LineNumber, string.Join("; ", problems) + "."));
-            }
-            else
-            {
-                rows.Add(new SignInDataRow(record.LineNumber, upn, password));
-            }
-        }
-
-        if (rows.Count == 0 && errors.Count == 0)
-        {
-            errors.Add(new CsvRowError(1, "The file has no sign-in data."));
-        }
-
-        return (rows, errors);
-    }
 
     /// <summary>
     /// Generates one OTP per account in one transaction. Each account's earlier unused OTP is revoked. Passwords are
@@ -191,13 +42,11 @@ public sealed class OtpService(
         Dictionary<string, string>? uploaded = null;
         if (request.Mode == OtpPasswordMode.UploadedSignInData)
         {
-            var (rows, errors) = ParseSignInData(request.SignInDataCsv ?? string.Empty);
-            if (errors.Count > 0)
+            uploaded = ValidSignInData(request.SignInData);
+            if (uploaded is null)
             {
                 return OtpBatchError.InvalidSignInData;
             }
-
-            uploaded = rows.ToDictionary(r => ResourceAccount.Normalize(r.Upn), r => r.Password, StringComparer.Ordinal);
         }
 
         var now = time.GetUtcNow();

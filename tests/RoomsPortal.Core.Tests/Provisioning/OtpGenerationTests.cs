@@ -77,9 +77,11 @@ public sealed class OtpGenerationTests(ITestOutputHelper output) : IAsyncLifetim
     {
         var group = await _h.GroupAsync("HQ");
         var accounts = await _h.AccountsAsync(group, "a@contoso.com", "b@contoso.com");
-        var csv = "upn,password\nA@contoso.com,\"Pass,with,commas\"\nb@contoso.com,Other-Pass-2\n";
+        var (rows, errors) = OtpService.ParseSignInData("upn,password\nA@contoso.com,\"Pass,with,commas\"\nb@contoso.com,Other-Pass-2\n");
+        Assert.Empty(errors);
 
-        var result = await _h.Otps.GenerateAsync(new OtpBatchRequest([.. accounts.Select(a => a.Id)], OtpPasswordMode.UploadedSignInData, csv), Admin, AccessScope.All, Ct);
+        var result = await _h.Otps.GenerateAsync(
+            new OtpBatchRequest([.. accounts.Select(a => a.Id)], OtpPasswordMode.UploadedSignInData, [.. rows.Select(r => r.Credentials)]), Admin, AccessScope.All, Ct);
 
         Assert.Equal("Pass,with,commas", result.Value!.Items.Single(i => i.Upn == "a@contoso.com").Password);
         Assert.Equal("Other-Pass-2", _h.Protector.Unprotect((await _h.AccountRowAsync(accounts[1].Id)).ProtectedPassword!));
@@ -100,9 +102,16 @@ public sealed class OtpGenerationTests(ITestOutputHelper output) : IAsyncLifetim
         var group = await _h.GroupAsync("HQ");
         var accounts = await _h.AccountsAsync(group, "a@contoso.com", "b@contoso.com");
 
-        var result = await _h.Otps.GenerateAsync(new OtpBatchRequest([.. accounts.Select(a => a.Id)], OtpPasswordMode.UploadedSignInData, "a@contoso.com,x\n"), Admin, AccessScope.All, Ct);
+        var ids = accounts.Select(a => a.Id).ToList();
 
-        Assert.Equal(OtpBatchError.InvalidSignInData, result.Error);
+        var missing = await _h.Otps.GenerateAsync(new OtpBatchRequest(ids, OtpPasswordMode.UploadedSignInData, [new("a@contoso.com", "x")]), Admin, AccessScope.All, Ct);
+        var none = await _h.Otps.GenerateAsync(new OtpBatchRequest(ids, OtpPasswordMode.UploadedSignInData), Admin, AccessScope.All, Ct);
+        var empty = await _h.Otps.GenerateAsync(
+            new OtpBatchRequest(ids, OtpPasswordMode.UploadedSignInData, [new("a@contoso.com", "x"), new("b@contoso.com", "")]), Admin, AccessScope.All, Ct);
+        var twice = await _h.Otps.GenerateAsync(
+            new OtpBatchRequest(ids, OtpPasswordMode.UploadedSignInData, [new("a@contoso.com", "x"), new("A@CONTOSO.COM", "y")]), Admin, AccessScope.All, Ct);
+
+        Assert.All([missing, none, empty, twice], r => Assert.Equal(OtpBatchError.InvalidSignInData, r.Error));
     }
 
     [Fact]

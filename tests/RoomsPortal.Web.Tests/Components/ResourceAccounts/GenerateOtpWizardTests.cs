@@ -1,11 +1,15 @@
 using System.Text.RegularExpressions;
 using Bunit;
 using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.JSInterop;
 using MudBlazor;
 using MudBlazor.Extensions;
+using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Common;
+using RoomsPortal.Core.Devices;
 using RoomsPortal.Core.Otps;
+using RoomsPortal.Core.Persistence;
 using RoomsPortal.Core.ResourceAccounts;
 using RoomsPortal.Web.Components.Pages.ResourceAccounts;
 
@@ -244,6 +248,51 @@ public sealed partial class GenerateOtpWizardTests : AccountPageContext
         Assert.Equal(130, codes.Count);
         Assert.Equal(130, codes.Distinct().Count());
         Assert.All(codes, c => Assert.Matches(CodeFormat(), c));
+    }
+
+    [Fact]
+    public async Task Uploaded_sign_in_data_reaches_the_accounts_byte_for_byte_and_only_the_download_escapes_formulas()
+    {
+        string[] upns = ["=lobby@contoso.com", "+board@contoso.com", "-hall@contoso.com", "'attic@contoso.com", "cellar@contoso.com", "den@contoso.com", "east@contoso.com"];
+        string[] passwords = ["=1+2", "+Pass-2", "-Pass-3", "'Pass-4", "@Pass-5", "\tPass-6", "\"Pass,7"];
+        foreach (var upn in upns)
+        {
+            await Provisioning.CreateAccountAsync(upn, ct: Ct);
+        }
+
+        JSInterop.SetupVoid("roomsPortal.downloadText", _ => true).SetVoidResult();
+        var cut = RenderPage<GenerateOtpWizard>();
+        cut.WaitForAssertion(() => Assert.Equal(7, cut.FindAll("[data-testid=account-table] tbody tr").Count));
+        cut.Find("[data-testid=select-page]").Click();
+        cut.Find("[data-testid=next]").Click();
+        await ChooseAsync(cut.FindComponent<MudRadioGroup<OtpPasswordMode>>(), OtpPasswordMode.UploadedSignInData);
+        var file = "upn,password\r\n" + string.Concat(upns.Zip(passwords, (u, p) => $"{u},{(p.Contains('"', StringComparison.Ordinal) ? "\"" + p.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : p)}\r\n"));
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(file, "signin.csv"));
+        cut.WaitForElement("[data-testid=sign-in-data-ok]");
+        cut.Find("[data-testid=next]").Click();
+        cut.WaitForElement("[data-testid=step-review]");
+
+        cut.Find("[data-testid=generate]").Click();
+
+        cut.WaitForElement("[data-testid=step-result]");
+        Assert.Equal(7, cut.FindAll("[data-testid=otp-code]").Count);
+        await using (var db = await Service<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct))
+        {
+            var stored = await db.Set<ResourceAccount>().ToDictionaryAsync(a => a.Upn, a => a.ProtectedPassword, Ct);
+            for (var i = 0; i < upns.Length; i++)
+            {
+                Assert.Equal(passwords[i], Service<SignInDataProtector>().Unprotect(stored[upns[i]]!));
+            }
+        }
+
+        var manual = await Service<ManualSetupService>().ManualSignInAsync(upns[0], passwords[0], new DeviceInfo("SN-1", "Contoso", "RoomConsole 10", null), null, Ct);
+        Assert.True(manual.Succeeded, manual.Error.ToString());
+        cut.Find("[data-testid=download-csv-passwords]").Click();
+        var download = (string)JSInterop.Invocations["roomsPortal.downloadText"].Single().Arguments[1]!;
+        var cells = Core.Csv.CsvReader.Parse(download, out _).Skip(1).ToDictionary(r => r.Fields[0], r => r.Fields[4]);
+        Assert.Equal("'=1+2", cells["'=lobby@contoso.com"]);
+        Assert.Equal("'Pass-4", cells["'attic@contoso.com"]);
+        Assert.Equal("\"Pass,7", cells["east@contoso.com"]);
     }
 
     private static IRenderedComponent<MudCheckBox<bool>> Box(IRenderedComponent<GenerateOtpWizard> cut, string upn) =>
