@@ -23,6 +23,12 @@ public enum RejectReason
     DuplicateRequest,
     SecurityConcern,
     Other,
+
+    /// <summary>
+    /// Not an admin's choice: the portal closed the pending request because a newer code was generated for the account,
+    /// or the account was set up manually (the note says which).
+    /// </summary>
+    Superseded,
 }
 
 /// <summary>A console's redemption of an OTP, waiting for (or holding) a decision.</summary>

@@ -41,7 +41,7 @@ public sealed partial class ApprovalService(
         Guid requestId, RejectReason reason, string? note, Actor actor, AccessScope scope, CancellationToken ct = default)
     {
         var trimmed = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
-        if (!Enum.IsDefined(reason) || (reason == RejectReason.Other && trimmed is null)
+        if (!Enum.IsDefined(reason) || reason == RejectReason.Superseded || (reason == RejectReason.Other && trimmed is null)
             || trimmed is { Length: > ApprovalRequest.NoteMaxLength })
         {
             return Task.FromResult<Result<DecisionOutcome, DecisionError>>(DecisionError.InvalidReason);

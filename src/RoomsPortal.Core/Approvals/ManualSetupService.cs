@@ -5,6 +5,8 @@ using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Devices;
 using RoomsPortal.Core.Diagnostics;
+using RoomsPortal.Core.Notifications;
+using RoomsPortal.Core.Otps;
 using RoomsPortal.Core.Persistence;
 using RoomsPortal.Core.ResourceAccounts;
 
@@ -15,7 +17,8 @@ namespace RoomsPortal.Core.Approvals;
 /// A device whose details are missing or too long gets <see cref="ManualSignInError.InvalidCredentials"/>: the API
 /// validates device fields before calling, and the console flow has no separate answer for it.
 /// </remarks>
-public sealed class ManualSetupService(IDbContextFactory<PortalDbContext> dbFactory, SignInDataProtector protector, TimeProvider time)
+public sealed class ManualSetupService(
+    IDbContextFactory<PortalDbContext> dbFactory, SignInDataProtector protector, IProvisioningNotifier notifier, TimeProvider time)
 {
     private const int MaxAttempts = 3;
 
@@ -60,16 +63,26 @@ public sealed class ManualSetupService(IDbContextFactory<PortalDbContext> dbFact
         {
             try
             {
-                var deviceId = await dbFactory.InTransactionAsync(async (work, token) =>
+                var (deviceId, replaced) = await dbFactory.InTransactionAsync(async (work, token) =>
                 {
+                    // The account is set up now: its outstanding code and a request another console made with it are void.
+                    var replaced = await Supersession.RevokeActiveCodesAsync(
+                        work, [accountId], device.Actor, $"replaced by manual setup on console {device.Serial}", now, token);
+                    replaced.AddRange(await Supersession.SupersedePendingRequestsAsync(
+                        work, [accountId], device.Actor, $"Replaced by manual setup on console {device.Serial}.", now, token));
                     var target = await work.Set<ResourceAccount>().FirstAsync(a => a.Id == accountId, token);
                     var recorded = await Provisioning.RecordDeviceAsync(work, target, device, ProvisioningMethod.Manual, now, signedIn: true, token);
                     work.Add(AuditEntry.Create(now, device.Actor, AuditCategory.Devices, AuditOperations.ManualSignInSucceeded,
                         target.Upn,
                         details: $"Device {device.Make} {device.Model} serial {device.Serial} provisioned by manual setup; source {sourceAddress ?? "unknown"}"));
                     await work.SaveChangesAsync(token);
-                    return recorded.Id;
+                    return (recorded.Id, replaced);
                 }, ct);
+                foreach (var change in replaced)
+                {
+                    await notifier.PublishAsync(change);
+                }
+
                 return new ManualSignInOutcome(account.Upn, deviceId);
             }
             catch (DbUpdateException) when (attempt < MaxAttempts)

@@ -79,6 +79,7 @@ public static class AuditOperations
     public const string RequestAutoApproved = "Approvals.AutoApproved";
     public const string RequestRejected = "Approvals.Rejected";
     public const string RequestExpired = "Approvals.Expired";
+    public const string RequestSuperseded = "Approvals.Superseded";
     public const string SignInDataReleased = "Devices.SignInDataReleased";
     public const string ManualSignInSucceeded = "Devices.ManualSignIn";
     public const string ManualSignInFailed = "Security.ManualSignInFailed";

@@ -20,8 +20,9 @@ public sealed partial class OtpService(
     public const int MaxBatchSize = CsvLimits.MaxRows;
 
     /// <summary>
-    /// Generates one OTP per account in one transaction. Each account's earlier unused OTP is revoked. Passwords are
-    /// reset (<see cref="OtpPasswordMode.GeneratePasswords"/>) or set from the upload; both are stored encrypted.
+    /// Generates one OTP per account in one transaction. Each account's active OTP is revoked (audited: "replaced by a
+    /// new code in batch X") and its pending request closed as superseded, the waiting console told after the commit.
+    /// Passwords are reset (<see cref="OtpPasswordMode.GeneratePasswords"/>) or set from the upload; both are stored encrypted.
     /// </summary>
     public async Task<Result<OtpBatch, OtpBatchError>> GenerateAsync(OtpBatchRequest request, Actor actor, AccessScope scope, CancellationToken ct = default)
     {
@@ -55,6 +56,11 @@ public sealed partial class OtpService(
             (db, token) => IssueAsync(db, ids, uploaded, batchId, actor, scope, now, token), ct);
         if (result.Value is { } issued)
         {
+            foreach (var change in issued.Replaced)
+            {
+                await notifier.PublishAsync(change);
+            }
+
             foreach (var otp in issued.Otps)
             {
                 await notifier.PublishAsync(new OtpChanged(otp.Id, otp.ResourceAccountId, issued.GroupOf[otp.ResourceAccountId], "Generated"));
@@ -96,12 +102,10 @@ public sealed partial class OtpService(
         var expiresAt = now + validity;
         var items = new List<IssuedOtp>(accounts.Count);
         var otps = new List<OneTimePassword>(accounts.Count);
-        foreach (var chunk in ids.Chunk(500))
-        {
-            await db.Set<OneTimePassword>()
-                .Where(o => chunk.Contains(o.ResourceAccountId) && o.RedeemedAt == null && o.RevokedAt == null)
-                .ExecuteUpdateAsync(o => o.SetProperty(x => x.RevokedAt, now), ct);
-        }
+        // The new code replaces the old one, and the request a console made with it: revoke first, so a redemption
+        // racing this batch either committed before (its request is then closed here) or finds its code revoked.
+        var replaced = await Supersession.RevokeActiveCodesAsync(db, ids, actor, $"replaced by a new code in batch {batchId}", now, ct);
+        replaced.AddRange(await Supersession.SupersedePendingRequestsAsync(db, ids, actor, $"Replaced by a new code in batch {batchId}.", now, ct));
 
         foreach (var account in accounts.OrderBy(a => a.DisplayName, StringComparer.OrdinalIgnoreCase))
         {
@@ -129,10 +133,11 @@ public sealed partial class OtpService(
 
         db.Set<OneTimePassword>().AddRange(otps);
         await db.SaveChangesAsync(ct);
-        return new IssuedBatch(new OtpBatch(batchId, expiresAt, items), otps, accounts.ToDictionary(a => a.Id, a => a.RoomGroupId));
+        return new IssuedBatch(new OtpBatch(batchId, expiresAt, items), otps, accounts.ToDictionary(a => a.Id, a => a.RoomGroupId), replaced);
     }
 
-    private sealed record IssuedBatch(OtpBatch Batch, IReadOnlyList<OneTimePassword> Otps, Dictionary<Guid, Guid?> GroupOf);
+    private sealed record IssuedBatch(
+        OtpBatch Batch, IReadOnlyList<OneTimePassword> Otps, Dictionary<Guid, Guid?> GroupOf, IReadOnlyList<ProvisioningEvent> Replaced);
 
     /// <summary>Revokes an unused OTP.</summary>
     public async Task<Result<Guid, OtpRevokeError>> RevokeAsync(Guid otpId, Actor actor, AccessScope scope, CancellationToken ct = default)

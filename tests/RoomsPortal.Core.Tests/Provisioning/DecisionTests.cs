@@ -73,6 +73,7 @@ public sealed class DecisionTests : IAsyncLifetime
     [InlineData(RejectReason.Other, null)]
     [InlineData(RejectReason.Other, "   ")]
     [InlineData((RejectReason)42, "note")]
+    [InlineData(RejectReason.Superseded, "note")]
     public async Task Reject_needs_a_known_reason_and_a_note_for_other(RejectReason reason, string? note)
     {
         var (_, _, requestId) = await PendingAsync();

@@ -32,7 +32,7 @@ public sealed class ProvisioningHarness : IAsyncDisposable
         Preferences = new PreferencesService(database, Time);
         Otps = new OtpService(database, Keys, Protector, Notifier, Time);
         Approvals = new ApprovalService(database, Keys, Protector, Notifier, Time);
-        ManualSetup = new ManualSetupService(database, Protector, Time);
+        ManualSetup = new ManualSetupService(database, Protector, Notifier, Time);
         Audit = new AuditService(database, Time);
         Dashboard = new DashboardService(database, Time);
     }

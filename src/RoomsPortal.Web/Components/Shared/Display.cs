@@ -23,6 +23,7 @@ public static class Display
         RejectReason.DuplicateRequest => "Duplicate request",
         RejectReason.SecurityConcern => "Security concern",
         RejectReason.Other => "Other (explain in the note)",
+        RejectReason.Superseded => "Replaced by a newer code or set-up",
         _ => reason.ToString(),
     };
 
