@@ -48,7 +48,10 @@ public static class ConsoleErrorCodes
     /// <summary>401: manual setup with an email and password that do not match an account.</summary>
     public const string InvalidCredentials = "invalid_credentials";
 
-    /// <summary>403: manual setup for a resource account an IT admin disabled.</summary>
+    /// <summary>
+    /// 403 or 409: the resource account is disabled. 403 for manual setup; 409 for the sign-in data of a request approved
+    /// before an IT admin disabled the account (enabling it again lets the console fetch them).
+    /// </summary>
     public const string AccountDisabled = "account_disabled";
 
     /// <summary>429: too many attempts; wait for <c>Retry-After</c> seconds.</summary>

@@ -28,6 +28,9 @@ public enum ClaimError
     NotFound,
     NotApproved,
     AlreadyClaimed,
+
+    /// <summary>The account was disabled after the request was approved: its password is not released.</summary>
+    AccountDisabled,
 }
 
 public enum ConsoleRequestError

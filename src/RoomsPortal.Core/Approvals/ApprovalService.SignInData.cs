@@ -37,6 +37,15 @@ public sealed partial class ApprovalService
                 return ClaimError.NotApproved;
             }
 
+            if (!account.Enabled)
+            {
+                // Disabled between the approval and this fetch: a disabled account's password never leaves the portal.
+                db.Add(AuditEntry.Create(now, Actor.Console(request.Make, request.Model, request.Serial), AuditCategory.Security, AuditOperations.SignInDataRefused,
+                    account.Upn, AuditResult.Failed, $"Request {requestId}; serial {request.Serial}; the account is disabled"));
+                await db.SaveChangesAsync(token);
+                return ClaimError.AccountDisabled;
+            }
+
             string password;
             try
             {

@@ -81,6 +81,7 @@ public static class AuditOperations
     public const string RequestExpired = "Approvals.Expired";
     public const string RequestSuperseded = "Approvals.Superseded";
     public const string SignInDataReleased = "Devices.SignInDataReleased";
+    public const string SignInDataRefused = "Security.SignInDataRefused";
     public const string ManualSignInSucceeded = "Devices.ManualSignIn";
     public const string ManualSignInFailed = "Security.ManualSignInFailed";
     public const string VerificationFailureResolved = "Devices.VerificationFailureResolved";

@@ -83,7 +83,7 @@ public sealed partial class ProtocolDocumentTests
     }
 
     [Fact]
-    public void Every_error_code_is_documented_once_with_the_status_the_SDK_documents()
+    public void Every_error_code_is_documented_once_for_each_status_the_SDK_documents()
     {
         var codes = typeof(ConsoleErrorCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
             .ToDictionary(f => (string)f.GetValue(null)!, f => f.Name, StringComparer.Ordinal);
@@ -92,8 +92,11 @@ public sealed partial class ProtocolDocumentTests
             .SelectMany(row => CodeSpans(row[1]).Select(code => (Code: code, Status: int.Parse(row[0], System.Globalization.CultureInfo.InvariantCulture))))
             .ToList();
 
-        Assert.Equal(codes.Keys.Order(StringComparer.Ordinal), documented.Select(d => d.Code).Order(StringComparer.Ordinal));
-        Assert.All(documented, d => Assert.Equal((d.Code, statuses[codes[d.Code]]), (d.Code, d.Status)));
+        // A code means one thing; a few are answered by more than one call with different statuses (account_disabled:
+        // 403 for manual setup, 409 for sign-in data), each documented in the SDK and once in the table.
+        Assert.Equal(
+            codes.SelectMany(c => statuses[c.Value].Select(s => (c.Key, s))).Order(),
+            documented.Select(d => (d.Code, d.Status)).Order());
     }
 
     [Fact]
@@ -200,8 +203,8 @@ public sealed partial class ProtocolDocumentTests
         Assert.Contains("**Development only. This key is public", Document.Text, StringComparison.Ordinal);
     }
 
-    /// <summary>The status each ConsoleErrorCodes constant's XML doc starts with ("404: ...").</summary>
-    private static Dictionary<string, int> SdkDocumentedStatuses()
+    /// <summary>The statuses each ConsoleErrorCodes constant's XML doc starts with ("404: ...", "403 or 409: ...").</summary>
+    private static Dictionary<string, int[]> SdkDocumentedStatuses()
     {
         var xml = Path.ChangeExtension(typeof(ConsoleErrorCodes).Assembly.Location, ".xml");
         var prefix = $"F:{typeof(ConsoleErrorCodes).FullName}.";
@@ -209,7 +212,8 @@ public sealed partial class ProtocolDocumentTests
             .Where(m => ((string)m.Attribute("name")!).StartsWith(prefix, StringComparison.Ordinal))
             .ToDictionary(
                 m => ((string)m.Attribute("name")!)[prefix.Length..],
-                m => int.Parse(LeadingStatus().Match(m.Element("summary")!.Value).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+                m => LeadingStatus().Match(m.Element("summary")!.Value).Groups[1].Value
+                    .Split(" or ").Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
                 StringComparer.Ordinal);
     }
 
@@ -239,7 +243,7 @@ public sealed partial class ProtocolDocumentTests
     [GeneratedRegex(@"<!-- contract: alphabet -->`([A-Z]+)`")]
     private static partial Regex AlphabetMarker();
 
-    [GeneratedRegex(@"^\s*(\d{3}):")]
+    [GeneratedRegex(@"^\s*(\d{3}(?: or \d{3})*):")]
     private static partial Regex LeadingStatus();
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$")]

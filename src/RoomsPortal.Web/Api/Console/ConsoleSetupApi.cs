@@ -86,15 +86,22 @@ public static class ConsoleSetupApi
             return TypedResults.Ok(new SignInDataResponse(result.Value!.Upn, result.Value.Password));
         }
 
-        return result.Error == ClaimError.NotFound
-            ? RequestNotFound()
-            : ConsoleProblems.Problem(
+        return result.Error switch
+        {
+            ClaimError.NotFound => RequestNotFound(),
+            ClaimError.AccountDisabled => ConsoleProblems.Problem(
+                StatusCodes.Status409Conflict,
+                ConsoleErrorCodes.AccountDisabled,
+                "This resource account is disabled.",
+                "An IT admin disabled the account after approving this console. Ask them to enable it in the portal, then try again."),
+            _ => ConsoleProblems.Problem(
                 StatusCodes.Status409Conflict,
                 ConsoleErrorCodes.SignInDataUnavailable,
                 result.Error == ClaimError.AlreadyClaimed ? "The sign-in data was already released to this console." : "This request is not approved.",
                 result.Error == ClaimError.AlreadyClaimed
                     ? "Sign-in data is released once. If the console lost it, ask your IT admin for a new one-time password."
-                    : "Wait for an IT admin to approve the request, then try again.");
+                    : "Wait for an IT admin to approve the request, then try again."),
+        };
     }
 
     private static async Task<IResult> ManualSetupAsync(
