@@ -37,6 +37,22 @@ public static partial class PortalForms
             new Dictionary<string, string> { ["Input.UserName"] = userName, ["Input.Password"] = password },
             ct);
 
+    /// <summary>
+    /// Posts the sign-out form (in the user menu) with an antiforgery token taken from the change-password page: tokens
+    /// belong to the user and the antiforgery cookie, not to one form.
+    /// </summary>
+    public static async Task<HttpResponseMessage> SignOutAsync(HttpClient client, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        using var page = await client.GetAsync(new Uri("/account/change-password", UriKind.Relative), ct);
+        var html = await page.Content.ReadAsStringAsync(ct);
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = HiddenValue(html, "__RequestVerificationToken"),
+        });
+        return await client.PostAsync(new Uri("/account/sign-out", UriKind.Relative), content, ct);
+    }
+
     /// <summary>Where a redirect points: the path and query when it stays on the portal, else the whole address.</summary>
     public static string? RedirectTarget(HttpResponseMessage response)
     {

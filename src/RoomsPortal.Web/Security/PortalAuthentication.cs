@@ -77,9 +77,14 @@ public static class PortalAuthentication
             .AddClaimsPrincipalFactory<PortalClaimsPrincipalFactory>()
             .AddDefaultTokenProviders();
 
-        // A disabled user or a reset password ends existing sign-ins within this interval.
+        // Every request checks the cookie's security stamp (SecurityStampCheck); Identity's validator refreshes the
+        // principal's claims at this interval.
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
-        services.ConfigureApplicationCookie(ConfigureCookie);
+        services.ConfigureApplicationCookie(options =>
+        {
+            ConfigureCookie(options);
+            options.Events.OnValidatePrincipal = SecurityStampCheck.ValidatePrincipalAsync;
+        });
         services.AddSingleton<UserAdministration>();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingPortalAuthenticationState>();
     }

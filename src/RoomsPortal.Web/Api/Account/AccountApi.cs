@@ -64,6 +64,13 @@ public static class AccountApi
         }
 
         var signIn = http.RequestServices.GetRequiredService<SignInManager<PortalUser>>();
+        // A new stamp ends this sign-in everywhere: a copy of the cookie (taken from the browser, a proxy log, a
+        // shared machine) stops working on its next request, not at the end of its sliding eight hours.
+        if (await signIn.UserManager.GetUserAsync(http.User) is { } user)
+        {
+            await signIn.UserManager.UpdateSecurityStampAsync(user);
+        }
+
         await signIn.SignOutAsync();
         return TypedResults.LocalRedirect(
             $"{PortalAuthentication.SignInPath}?signedOut=true&returnUrl={Uri.EscapeDataString(PortalAuthentication.SafeReturnUrl(returnUrl))}");
