@@ -74,6 +74,7 @@ public static class PortalAuthentication
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<PortalDbContext>()
             .AddSignInManager<PortalSignInManager>()
+            .AddPasswordValidator<PortalPasswordValidator>()
             .AddClaimsPrincipalFactory<PortalClaimsPrincipalFactory>()
             .AddDefaultTokenProviders();
 
