@@ -30,6 +30,14 @@ public static class PortalAuthentication
     public const int LockoutMinutes = 15;
     public const int MinPasswordLength = 12;
 
+    /// <summary>
+    /// What the sign-in form says after any failure that is not throttling: a wrong password, an unknown user name, a
+    /// locked or disabled account. One text for all, so the form does not tell which user names exist.
+    /// </summary>
+    public const string SignInFailedMessage =
+        "The user name or password is incorrect. After 5 failed attempts in a row an account is locked for 15 minutes: "
+        + "wait, or ask a Rooms Pro Manager to reset your password.";
+
     internal static void AddPortalAuthentication(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;

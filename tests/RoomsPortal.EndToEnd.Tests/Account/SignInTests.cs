@@ -46,7 +46,7 @@ public sealed class SignInTests(BrowserFixture browser)
 
         await signIn.SignInAsync(PortalFactory.AdminUserName, "not-the-password");
 
-        await Assertions.Expect(signIn.Error).ToHaveTextAsync("The user name or password is incorrect.");
+        await Assertions.Expect(signIn.Error).ToHaveTextAsync(PortalAuthentication.SignInFailedMessage);
         await signIn.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifacts.Screenshot("sign-in-error") });
     }
 
