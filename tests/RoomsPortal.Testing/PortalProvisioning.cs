@@ -44,6 +44,20 @@ public sealed class PortalProvisioning(IServiceProvider services)
         return batch.Value!.Items.Single();
     }
 
+    /// <summary>
+    /// A Generate OTP wizard run that issued codes for the accounts and stopped before it showed them (the circuit was
+    /// killed): the codes are "issued but never shown". Returns the run's id.
+    /// </summary>
+    public async Task<Guid> AbandonedRunAsync(IReadOnlyList<Guid> accountIds, CancellationToken ct = default)
+    {
+        var otps = services.GetRequiredService<OtpService>();
+        var runId = await otps.StartRunAsync(accountIds.Count, OtpPasswordMode.GeneratePasswords, Admin, ct);
+        var chunk = await otps.GenerateAsync(new OtpBatchRequest(accountIds, OtpPasswordMode.GeneratePasswords, RunId: runId), Admin, AccessScope.All, ct);
+        Check(chunk.Succeeded, $"run: {chunk.Error}");
+        Check(await otps.AbandonRunAsync(runId, Admin, ct), "run: not abandoned");
+        return runId;
+    }
+
     /// <summary>Turns tenant-wide auto approval on or off, and sets the OTP validity.</summary>
     public async Task SetPreferencesAsync(bool autoApproval, int validityHours = 8, CancellationToken ct = default)
     {

@@ -73,6 +73,9 @@ public static class AuditOperations
     public const string RoomGroupRenamed = "RoomGroups.Renamed";
     public const string OtpGenerated = "Otps.Generated";
     public const string OtpRevoked = "Otps.Revoked";
+    public const string OtpRunStarted = "Otps.RunStarted";
+    public const string OtpRunShown = "Otps.RunShown";
+    public const string OtpRunAbandoned = "Otps.RunAbandoned";
     public const string OtpRedeemed = "Otps.Redeemed";
     public const string RedemptionFailed = "Otps.RedemptionFailed";
     public const string RequestApproved = "Approvals.Approved";

@@ -12,6 +12,7 @@ public sealed class OneTimePassword
 {
     public Guid Id { get; set; }
 
+    /// <summary>The <see cref="OtpRun"/> that issued it (one row per run; batches from before runs have none).</summary>
     public Guid BatchId { get; set; }
 
     public Guid ResourceAccountId { get; set; }
@@ -46,5 +47,6 @@ internal sealed class OneTimePasswordConfiguration : IEntityTypeConfiguration<On
         builder.HasOne(o => o.ResourceAccount).WithMany().HasForeignKey(o => o.ResourceAccountId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(o => new { o.ResourceAccountId, o.CreatedAt });
         builder.HasIndex(o => o.ExpiresAt);
+        builder.HasIndex(o => o.BatchId);
     }
 }

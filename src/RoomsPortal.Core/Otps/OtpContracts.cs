@@ -10,6 +10,12 @@ public enum OtpPasswordMode
 
     /// <summary>Use the passwords of uploaded sign-in data (<c>upn,password</c>), exactly as uploaded.</summary>
     UploadedSignInData,
+
+    /// <summary>
+    /// Keep each account's current password (every account must have one). Used to issue again the codes of a run
+    /// that were never shown: the run already set the passwords.
+    /// </summary>
+    KeepPasswords,
 }
 
 /// <summary>One account's sign-in data as parsed from an upload: kept exactly as the file had it.</summary>
@@ -26,10 +32,15 @@ public sealed record SignInCredentials(string Upn, string Password)
 /// For <see cref="OtpPasswordMode.UploadedSignInData"/>: one (UPN, password) pair per selected account, as
 /// <see cref="OtpService.ParseSignInData"/> parsed them. The values are stored byte for byte; no CSV travels here.
 /// </param>
+/// <param name="RunId">
+/// The wizard run (<see cref="OtpService.StartRunAsync"/>) this chunk belongs to; null makes the batch a run of its own,
+/// delivered with the result.
+/// </param>
 public sealed record OtpBatchRequest(
     IReadOnlyList<Guid> AccountIds,
     OtpPasswordMode Mode,
-    IReadOnlyList<SignInCredentials>? SignInData = null);
+    IReadOnlyList<SignInCredentials>? SignInData = null,
+    Guid? RunId = null);
 
 public enum OtpBatchError
 {
@@ -38,6 +49,12 @@ public enum OtpBatchError
     AccountNotFound,
     AccountNotReady,
     InvalidSignInData,
+
+    /// <summary><see cref="OtpPasswordMode.KeepPasswords"/> for an account that has no password yet.</summary>
+    NoPasswordToKeep,
+
+    /// <summary>The run does not exist, belongs to someone else, or was closed (shown or abandoned).</summary>
+    RunClosed,
 }
 
 public enum OtpRevokeError

@@ -22,7 +22,10 @@ public sealed partial class OtpService(
     /// <summary>
     /// Generates one OTP per account in one transaction. Each account's active OTP is revoked (audited: "replaced by a
     /// new code in batch X") and its pending request closed as superseded, the waiting console told after the commit.
-    /// Passwords are reset (<see cref="OtpPasswordMode.GeneratePasswords"/>) or set from the upload; both are stored encrypted.
+    /// Passwords are reset (<see cref="OtpPasswordMode.GeneratePasswords"/>), set from the upload, or kept
+    /// (<see cref="OtpPasswordMode.KeepPasswords"/>); all are stored encrypted. With a <see cref="OtpBatchRequest.RunId"/>
+    /// the codes join that wizard run (its id is their batch id); without, the batch is a run of its own, delivered with
+    /// the result.
     /// </summary>
     public async Task<Result<OtpBatch, OtpBatchError>> GenerateAsync(OtpBatchRequest request, Actor actor, AccessScope scope, CancellationToken ct = default)
     {
@@ -50,10 +53,8 @@ public sealed partial class OtpService(
             }
         }
 
-        var now = time.GetUtcNow();
-        var batchId = Guid.NewGuid();
-        var result = await dbFactory.InTransactionAsync(
-            (db, token) => IssueAsync(db, ids, uploaded, batchId, actor, scope, now, token), ct);
+        var batch = new BatchOrder(ids, request.Mode, uploaded, request.RunId ?? Guid.NewGuid(), request.RunId is not null, actor, scope, time.GetUtcNow());
+        var result = await dbFactory.InTransactionAsync((db, token) => IssueAsync(db, batch, token), ct);
         if (result.Value is { } issued)
         {
             foreach (var change in issued.Replaced)
@@ -73,10 +74,9 @@ public sealed partial class OtpService(
     }
 
     /// <summary>The batch's unit of work: may run again on a transient failure, so codes and passwords are made anew in it.</summary>
-    private async Task<Result<IssuedBatch, OtpBatchError>> IssueAsync(
-        PortalDbContext db, List<Guid> ids, Dictionary<string, string>? uploaded, Guid batchId, Actor actor, AccessScope scope,
-        DateTimeOffset now, CancellationToken ct)
+    private async Task<Result<IssuedBatch, OtpBatchError>> IssueAsync(PortalDbContext db, BatchOrder order, CancellationToken ct)
     {
+        var (ids, mode, uploaded, batchId, inRun, actor, scope, now) = order;
         var accounts = new List<ResourceAccount>(ids.Count);
         foreach (var chunk in ids.Chunk(500))
         {
@@ -98,6 +98,48 @@ public sealed partial class OtpService(
             return OtpBatchError.InvalidSignInData;
         }
 
+        var kept = new Dictionary<Guid, string>();
+        if (mode == OtpPasswordMode.KeepPasswords)
+        {
+            foreach (var account in accounts)
+            {
+                if (KeptPassword(account) is not { } password)
+                {
+                    return OtpBatchError.NoPasswordToKeep;
+                }
+
+                kept[account.Id] = password;
+            }
+        }
+
+        if (inRun)
+        {
+            // The run's guard: only its creator adds chunks, and only while it is generating (not shown, not abandoned).
+            var open = await db.Set<OtpRun>()
+                .Where(r => r.Id == batchId && r.CreatedBy == actor.Id && r.State == OtpRunState.Generating)
+                .ExecuteUpdateAsync(r => r.SetProperty(x => x.IssuedCount, x => x.IssuedCount + accounts.Count).SetProperty(x => x.UpdatedAt, now), ct);
+            if (open == 0)
+            {
+                return OtpBatchError.RunClosed;
+            }
+        }
+        else
+        {
+            db.Add(new OtpRun
+            {
+                Id = batchId,
+                CreatedAt = now,
+                CreatedBy = actor.Id,
+                CreatedByName = actor.DisplayName,
+                Mode = mode,
+                AccountCount = accounts.Count,
+                IssuedCount = accounts.Count,
+                State = OtpRunState.Completed,
+                UpdatedAt = now,
+                ShownAt = now,
+            });
+        }
+
         var validity = TimeSpan.FromHours(await PreferencesService.ValidityHoursAsync(db, ct));
         var expiresAt = now + validity;
         var items = new List<IssuedOtp>(accounts.Count);
@@ -109,8 +151,17 @@ public sealed partial class OtpService(
 
         foreach (var account in accounts.OrderBy(a => a.DisplayName, StringComparer.OrdinalIgnoreCase))
         {
-            var password = uploaded?[account.NormalizedUpn] ?? SignInDataProtector.GeneratePassword();
-            account.ProtectedPassword = protector.Protect(password);
+            var password = mode switch
+            {
+                OtpPasswordMode.UploadedSignInData => uploaded![account.NormalizedUpn],
+                OtpPasswordMode.KeepPasswords => kept[account.Id],
+                _ => SignInDataProtector.GeneratePassword(),
+            };
+            if (mode != OtpPasswordMode.KeepPasswords)
+            {
+                account.ProtectedPassword = protector.Protect(password);
+            }
+
             account.ProvisioningStatus = ProvisioningStatus.OtpIssued;
             account.UpdatedAt = now;
             var code = OtpCode.Generate();
@@ -127,14 +178,39 @@ public sealed partial class OtpService(
             otps.Add(otp);
             items.Add(new IssuedOtp(otp.Id, account.Id, account.Upn, account.DisplayName, code, password));
             db.Add(AuditEntry.Create(now, actor, AuditCategory.Otps, AuditOperations.OtpGenerated, account.Upn,
-                details: $"OTP {otp.Id} in batch {batchId}, expires {expiresAt:u}, "
-                    + (uploaded is null ? "password reset" : "password from uploaded sign-in data")));
+                details: $"OTP {otp.Id} in batch {batchId}, expires {expiresAt:u}, " + mode switch
+                {
+                    OtpPasswordMode.UploadedSignInData => "password from uploaded sign-in data",
+                    OtpPasswordMode.KeepPasswords => "password kept",
+                    _ => "password reset",
+                }));
         }
 
         db.Set<OneTimePassword>().AddRange(otps);
         await db.SaveChangesAsync(ct);
         return new IssuedBatch(new OtpBatch(batchId, expiresAt, items), otps, accounts.ToDictionary(a => a.Id, a => a.RoomGroupId), replaced);
     }
+
+    private string? KeptPassword(ResourceAccount account)
+    {
+        if (account.ProtectedPassword is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return protector.Unprotect(account.ProtectedPassword);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    private sealed record BatchOrder(
+        List<Guid> Ids, OtpPasswordMode Mode, Dictionary<string, string>? Uploaded, Guid BatchId, bool InRun, Actor Actor, AccessScope Scope,
+        DateTimeOffset Now);
 
     private sealed record IssuedBatch(
         OtpBatch Batch, IReadOnlyList<OneTimePassword> Otps, Dictionary<Guid, Guid?> GroupOf, IReadOnlyList<ProvisioningEvent> Replaced);

@@ -36,8 +36,15 @@ public sealed record ResourceAccountView(
     bool Enabled,
     bool HasSignInData,
     ProvisioningStatus ProvisioningStatus,
-    ReadinessReasons Reasons)
+    ReadinessReasons Reasons,
+    Guid? UnseenCodeRunId = null)
 {
+    /// <summary>
+    /// The account's active code was issued by a wizard run that never showed it (<see cref="UnseenCodeRunId"/>): nobody
+    /// has it, so it should be issued again.
+    /// </summary>
+    public bool HasUnseenCode => UnseenCodeRunId is not null;
+
     /// <summary>
     /// "No action needed" exactly when the OTP wizard may select the account, as in the product: missing sign-in data
     /// alone needs no action, because both OTP configurations set a password.
@@ -236,7 +243,7 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
         }
 
         var total = await accounts.CountAsync(ct);
-        var items = await Project(Order(accounts, query.Sort, query.Descending).Skip((page - 1) * size).Take(size))
+        var items = await Project(Order(accounts, query.Sort, query.Descending).Skip((page - 1) * size).Take(size), Unseen(db))
             .ToListAsync(ct);
         return new PagedResult<ResourceAccountView>([.. items.Select(Finish)], total, page, size);
     }
@@ -250,7 +257,7 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
         var rows = new List<Row>();
         foreach (var chunk in ids.Distinct().Chunk(500))
         {
-            rows.AddRange(await Project(Scoped(db, scope).Where(a => chunk.Contains(a.Id))).ToListAsync(ct));
+            rows.AddRange(await Project(Scoped(db, scope).Where(a => chunk.Contains(a.Id)), Unseen(db)).ToListAsync(ct));
         }
 
         return [.. rows.Select(Finish).OrderBy(a => a.DisplayName, StringComparer.OrdinalIgnoreCase)];
@@ -260,7 +267,7 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
     {
         ArgumentNullException.ThrowIfNull(scope);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var row = await Project(Scoped(db, scope).Where(a => a.Id == id)).FirstOrDefaultAsync(ct);
+        var row = await Project(Scoped(db, scope).Where(a => a.Id == id), Unseen(db)).FirstOrDefaultAsync(ct);
         return row is null ? null : Finish(row);
     }
 
@@ -344,13 +351,16 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
 
     private static string Clip(string value) => value.Length <= 40 ? value : value[..40] + "…";
 
-    private static IQueryable<Row> Project(IQueryable<ResourceAccount> accounts) =>
+    private IQueryable<OneTimePassword> Unseen(PortalDbContext db) => OtpService.UnseenCodes(db, time.GetUtcNow());
+
+    private static IQueryable<Row> Project(IQueryable<ResourceAccount> accounts, IQueryable<OneTimePassword> unseen) =>
         accounts.Select(a => new Row(a.Id, a.Upn, a.DisplayName, a.RoomGroupId, a.RoomGroup != null ? a.RoomGroup.Name : null,
-            a.Enabled, a.ProtectedPassword != null, a.ProvisioningStatus));
+            a.Enabled, a.ProtectedPassword != null, a.ProvisioningStatus,
+            unseen.Where(o => o.ResourceAccountId == a.Id).Select(o => (Guid?)o.BatchId).FirstOrDefault()));
 
     private static ResourceAccountView Finish(Row r) => new(r.Id, r.Upn, r.DisplayName, r.RoomGroupId, r.RoomGroupName, r.Enabled,
-        r.HasSignInData, r.Status, ResourceAccountView.ReasonsFor(r.Enabled, r.HasSignInData, r.RoomGroupId));
+        r.HasSignInData, r.Status, ResourceAccountView.ReasonsFor(r.Enabled, r.HasSignInData, r.RoomGroupId), r.UnseenCodeRunId);
 
     private sealed record Row(Guid Id, string Upn, string DisplayName, Guid? RoomGroupId, string? RoomGroupName, bool Enabled,
-        bool HasSignInData, ProvisioningStatus Status);
+        bool HasSignInData, ProvisioningStatus Status, Guid? UnseenCodeRunId);
 }

@@ -27,6 +27,8 @@ public sealed class AxeTests(BrowserFixture browser, ITestOutputHelper output)
         var accountId = await provisioning.CreateAccountAsync("axe-room@contoso.com", ct: ct);
         await provisioning.CreateAccountAsync("axe-room-2@contoso.com", roomGroup: "Building 5", ct: ct);
         await provisioning.IssueOtpAsync(accountId, "axe-room@contoso.com", ct: ct);
+        // A run that stopped before showing its codes: the grid's banner and flag, and the run page.
+        var stoppedRun = await provisioning.AbandonedRunAsync([await provisioning.CreateAccountAsync("axe-room-3@contoso.com", ct: ct)], ct);
         await portal.Services.GetRequiredService<DeviceVerificationService>().VerifyAsync(
             new DeviceIdentity("Fabrikam", "Unknown Console", "SN-AXE-1", "1.0"), null, "10.0.0.9", ct);
 
@@ -49,6 +51,7 @@ public sealed class AxeTests(BrowserFixture browser, ITestOutputHelper output)
         [
             "/", "/planning/resource-accounts", "/planning/resource-accounts/generate-otp", $"/planning/resource-accounts/{accountId}",
             "/approvals", "/devices", "/verification-failures", "/audit", "/settings", "/settings/preferences", "/settings/users",
+            $"/planning/resource-accounts/otp-runs/{stoppedRun}",
         ];
         foreach (var path in paths)
         {

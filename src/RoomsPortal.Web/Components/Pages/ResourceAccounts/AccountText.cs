@@ -81,6 +81,29 @@ public static class AccountText
         _ => "Expired",
     };
 
+    public const string UnseenCode = "Code issued but never shown";
+
+    /// <summary>Where a run of the Generate OTP wizard stands, in words.</summary>
+    public static string RunState(OtpRunView run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.State switch
+        {
+            OtpRunState.Completed when run.IssuedCount < run.AccountCount => "Codes shown; generation stopped early",
+            OtpRunState.Completed => "Codes shown",
+            OtpRunState.Abandoned => "Closed before the codes were shown",
+            _ when run.Stopped => "Stopped before the codes were shown",
+            _ => "Generating",
+        };
+    }
+
+    public static string Mode(OtpPasswordMode mode) => mode switch
+    {
+        OtpPasswordMode.GeneratePasswords => "New passwords generated",
+        OtpPasswordMode.UploadedSignInData => "Sign-in data from a CSV file",
+        _ => "Passwords kept",
+    };
+
     public static string Hours(int hours) => hours switch
     {
         1 => "1 hour",
