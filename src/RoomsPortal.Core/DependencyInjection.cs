@@ -33,6 +33,7 @@ public static class DependencyInjection
         services.TryAddSingleton<SignInDataProtector>();
         services.TryAddSingleton<DeviceVerificationService>();
         services.TryAddSingleton<DeviceCatalogService>();
+        services.TryAddSingleton<AgreementService>();
         services.TryAddSingleton<RoomGroupService>();
         services.TryAddSingleton<ResourceAccountService>();
         services.TryAddSingleton<PreferencesService>();

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Persistence;
 
 namespace RoomsPortal.Core.Verification;
@@ -108,15 +110,27 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
             .FirstOrDefaultAsync(s => s.TokenHash == hash && s.ExpiresAtUtc > now, ct);
     }
 
-    /// <summary>Records that the console's user accepted the end user agreement.</summary>
+    /// <summary>Records that the console's user accepted the end user agreement, audited under the console.</summary>
     public async Task AcceptAgreementAsync(Guid sessionId, string version, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(version);
-        var now = time.GetUtcNow().UtcDateTime;
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.Set<ConsoleSession>()
-            .Where(s => s.Id == sessionId)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.AgreementVersion, version).SetProperty(x => x.AgreementAcceptedAtUtc, now), ct);
+        var now = time.GetUtcNow();
+        await dbFactory.InTransactionAsync(async (db, token) =>
+        {
+            var session = await db.Set<ConsoleSession>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId, token);
+            if (session is null)
+            {
+                return false;
+            }
+
+            await db.Set<ConsoleSession>()
+                .Where(s => s.Id == sessionId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.AgreementVersion, version).SetProperty(x => x.AgreementAcceptedAtUtc, now.UtcDateTime), token);
+            db.Add(AuditEntry.Create(now, Actor.Console(session.SerialNumber), AuditCategory.Devices, AuditOperations.AgreementAccepted,
+                session.SerialNumber, details: $"{session.Make} {session.Model} accepted the end user agreement {version} (before: {session.AgreementVersion ?? "none"})"));
+            await db.SaveChangesAsync(token);
+            return true;
+        }, ct);
     }
 
     internal static string HashToken(string token) =>

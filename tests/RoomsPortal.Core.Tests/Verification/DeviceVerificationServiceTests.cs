@@ -19,9 +19,9 @@ public sealed class DeviceVerificationServiceTests : IAsyncLifetime, IDisposable
     {
         _database = await TestDatabase.CreateAsync();
         var catalog = new DeviceCatalogService(_database, _time);
-        await catalog.AddCertifiedModelAsync("Contoso", "RoomConsole 10", TestContext.Current.CancellationToken);
+        await catalog.AddCertifiedModelAsync("Contoso", "RoomConsole 10", RoomsPortal.Core.Common.Actor.User("admin-1", "Ada Admin"), TestContext.Current.CancellationToken);
         await catalog.AddManufacturerKeyAsync(
-            "Contoso", "factory-2026", Convert.ToBase64String(_manufacturer.ExportSubjectPublicKeyInfo()), TestContext.Current.CancellationToken);
+            "Contoso", "factory-2026", Convert.ToBase64String(_manufacturer.ExportSubjectPublicKeyInfo()), RoomsPortal.Core.Common.Actor.User("admin-1", "Ada Admin"), TestContext.Current.CancellationToken);
         _service = new DeviceVerificationService(_database, _time);
     }
 
