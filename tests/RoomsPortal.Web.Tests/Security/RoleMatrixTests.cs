@@ -71,6 +71,7 @@ public sealed class RoleMatrixTests : IAsyncLifetime
         Rule("GET,POST /settings", Access.ManagePortal),
         Rule("GET,POST /settings/users", Access.ManagePortal),
         Rule("GET,POST /settings/preferences", Access.ManagePortal),
+        Rule("GET,POST /settings/room-groups", Access.ManagePortal),
         Rule("GET,POST /not-found", Access.Anonymous),
         Rule("GET,POST /Error", Access.Anonymous),
         Rule("GET,POST /status/404", Access.Anonymous),
