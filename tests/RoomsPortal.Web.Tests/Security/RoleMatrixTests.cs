@@ -72,6 +72,8 @@ public sealed class RoleMatrixTests : IAsyncLifetime
         Rule("GET,POST /settings/users", Access.ManagePortal),
         Rule("GET,POST /settings/preferences", Access.ManagePortal),
         Rule("GET,POST /settings/room-groups", Access.ManagePortal),
+        Rule("GET,POST /settings/device-catalog", Access.ManagePortal),
+        Rule("GET,POST /settings/end-user-agreement", Access.ManagePortal),
         Rule("GET,POST /not-found", Access.Anonymous),
         Rule("GET,POST /Error", Access.Anonymous),
         Rule("GET,POST /status/404", Access.Anonymous),
