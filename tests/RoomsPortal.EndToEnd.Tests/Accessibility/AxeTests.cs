@@ -29,6 +29,9 @@ public sealed class AxeTests(BrowserFixture browser, ITestOutputHelper output)
         await provisioning.IssueOtpAsync(accountId, "axe-room@contoso.com", ct: ct);
         await portal.Services.GetRequiredService<DeviceVerificationService>().VerifyAsync(
             new DeviceIdentity("Fabrikam", "Unknown Console", "SN-AXE-1", "1.0"), null, "10.0.0.9", ct);
+        using var contoso = new TestManufacturer();
+        await contoso.RegisterAsync(portal.Services, ct);
+        await portal.Services.GetRequiredService<AgreementService>().PublishAsync("2026-11", "Terms.", DateTimeOffset.UtcNow, PortalProvisioning.Admin, ct);
 
         await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -42,6 +45,7 @@ public sealed class AxeTests(BrowserFixture browser, ITestOutputHelper output)
         [
             "/", "/planning/resource-accounts", "/planning/resource-accounts/generate-otp", $"/planning/resource-accounts/{accountId}",
             "/approvals", "/devices", "/verification-failures", "/audit", "/settings", "/settings/preferences", "/settings/users",
+            "/settings/room-groups", "/settings/device-catalog", "/settings/end-user-agreement",
             "/account/change-password",
         ];
         var failures = new List<string>();
