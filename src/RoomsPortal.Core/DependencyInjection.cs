@@ -34,6 +34,7 @@ public static class DependencyInjection
         services.TryAddSingleton<DeviceVerificationService>();
         services.TryAddSingleton<AgreementService>();
         services.TryAddSingleton<DeviceCatalogService>();
+        services.TryAddSingleton<AgreementService>();
         services.TryAddSingleton<RoomGroupService>();
         services.TryAddSingleton<ResourceAccountService>();
         services.TryAddSingleton<PreferencesService>();

@@ -33,7 +33,9 @@ public static class DependencyInjection
         services.AddSingleton(sp => new DataDirectory(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.ResolveDataDirectory(builder.Environment.ContentRootPath)));
 
-        // Configured when first resolved so settings added by hosts (tests, environment) are all in.
+        // Configured when first resolved so settings added by hosts (tests, environment) are all in. Secrets never go
+        // through logging: the bootstrap password is printed straight to standard output (BootstrapPasswordConsole).
+        services.AddSingleton(new BootstrapPasswordConsole(Console.Out));
         services.AddSerilog((sp, logger) => logger
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(sp)

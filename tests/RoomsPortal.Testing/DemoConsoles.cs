@@ -20,12 +20,24 @@ public sealed class TestManufacturer : IDisposable
 
     public string Model { get; }
 
-    /// <summary>Adds the model to the certified catalog and registers the key.</summary>
+    /// <summary>The public key as a manufacturer hands it over (PEM).</summary>
+    public string PublicKeyPem => _key.ExportSubjectPublicKeyInfoPem();
+
+    /// <summary>Adds the model to the certified catalog and registers the key (through the catalog service the Settings page uses).</summary>
     public async Task RegisterAsync(IServiceProvider portal, CancellationToken ct = default)
     {
         var catalog = portal.GetRequiredService<DeviceCatalogService>();
-        await catalog.AddCertifiedModelAsync(Make, Model, ct);
-        await catalog.AddManufacturerKeyAsync(Make, "test-key", Convert.ToBase64String(_key.ExportSubjectPublicKeyInfo()), ct);
+        var model = await catalog.AddCertifiedModelAsync(Make, Model, PortalProvisioning.Admin, ct);
+        if (!model.Succeeded && model.Error != CatalogError.DuplicateModel)
+        {
+            throw new InvalidOperationException($"Certifying {Make} {Model} failed: {model.Error}");
+        }
+
+        var key = await catalog.AddManufacturerKeyAsync(Make, "test-key", PublicKeyPem, PortalProvisioning.Admin, ct);
+        if (!key.Succeeded)
+        {
+            throw new InvalidOperationException($"Registering the key of {Make} failed: {key.Error}");
+        }
     }
 
     /// <summary>A certified console with its HDMI ingest module connected.</summary>

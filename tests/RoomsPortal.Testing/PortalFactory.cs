@@ -144,7 +144,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     public async Task<string> CreateUserAsync(string userName, string password, string role, params Guid[] roomGroups)
     {
         var (_, error, detail) = await Services.GetRequiredService<UserAdministration>()
-            .CreateAsync(new NewPortalUser(userName, userName, role, roomGroups), password, mustChangePassword: false);
+            .CreateAsync(new NewPortalUser(userName, userName, role, roomGroups), Core.Common.Actor.System, password, mustChangePassword: false);
         if (error is not null)
         {
             throw new InvalidOperationException($"Creating the test user {userName} failed: {error} {detail}");

@@ -18,6 +18,9 @@ public enum DecisionError
     Expired,
     InvalidReason,
 
+    /// <summary>The note holds invisible formatting or control characters (<see cref="Common.TextRules"/>).</summary>
+    InvalidNote,
+
     /// <summary>The resource account was disabled after the console redeemed; enable it first, or reject.</summary>
     AccountDisabled,
 }

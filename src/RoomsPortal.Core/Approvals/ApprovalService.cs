@@ -47,6 +47,11 @@ public sealed partial class ApprovalService(
             return Task.FromResult<Result<DecisionOutcome, DecisionError>>(DecisionError.InvalidReason);
         }
 
+        if (trimmed is not null && !TextRules.IsCleanNote(trimmed))
+        {
+            return Task.FromResult<Result<DecisionOutcome, DecisionError>>(DecisionError.InvalidNote);
+        }
+
         return DecideAsync(requestId, approve: false, reason, trimmed, actor, scope, ct);
     }
 

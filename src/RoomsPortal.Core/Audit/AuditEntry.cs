@@ -13,6 +13,9 @@ public enum AuditCategory
     Devices,
     Preferences,
     Security,
+    RoomGroups,
+    DeviceCatalog,
+    Users,
 }
 
 /// <summary>Whether the audited operation succeeded.</summary>
@@ -26,7 +29,7 @@ public enum AuditResult
 public sealed class AuditEntry
 {
     public const int TextMaxLength = 256;
-    public const int DetailsMaxLength = 2000;
+    public const int DetailsMaxLength = 4000;
 
     public Guid Id { get; set; }
 
@@ -46,7 +49,11 @@ public sealed class AuditEntry
 
     public string? Details { get; set; }
 
-    internal static AuditEntry Create(
+    /// <summary>
+    /// A new entry for the caller to add to the unit of work that makes the change, so the change and its entry commit
+    /// together (Core services, and Web's user administration over Identity's context).
+    /// </summary>
+    public static AuditEntry Create(
         DateTimeOffset now, Actor actor, AuditCategory category, string operation, string target,
         AuditResult result = AuditResult.Successful, string? details = null) => new()
         {
@@ -71,6 +78,20 @@ public static class AuditOperations
     public const string AccountUpdated = "ResourceAccounts.Updated";
     public const string RoomGroupCreated = "RoomGroups.Created";
     public const string RoomGroupRenamed = "RoomGroups.Renamed";
+    public const string RoomGroupDeleted = "RoomGroups.Deleted";
+    public const string RoomGroupAccountsAssigned = "RoomGroups.AccountsAssigned";
+    public const string ManufacturerKeyAdded = "Catalog.KeyAdded";
+    public const string ManufacturerKeyRevoked = "Catalog.KeyRevoked";
+    public const string CertifiedModelAdded = "Catalog.ModelAdded";
+    public const string CertifiedModelRemoved = "Catalog.ModelRemoved";
+    public const string AgreementPublished = "Catalog.AgreementPublished";
+    public const string AgreementDeleted = "Catalog.AgreementDeleted";
+    public const string AgreementAccepted = "Devices.AgreementAccepted";
+    public const string UserCreated = "Users.Created";
+    public const string UserRoleChanged = "Users.RoleChanged";
+    public const string UserPasswordReset = "Users.PasswordReset";
+    public const string UserDisabled = "Users.Disabled";
+    public const string UserEnabled = "Users.Enabled";
     public const string OtpGenerated = "Otps.Generated";
     public const string OtpRevoked = "Otps.Revoked";
     public const string OtpRunStarted = "Otps.RunStarted";

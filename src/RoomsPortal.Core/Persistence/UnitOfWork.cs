@@ -24,6 +24,22 @@ public static class UnitOfWork
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(work);
         await using var db = await factory.CreateDbContextAsync(ct);
+        return await db.InTransactionAsync(work, ct);
+    }
+
+    /// <summary>
+    /// As above, on a context the caller already holds: for work done through a library that owns its calls to the
+    /// context, such as ASP.NET Core Identity's <c>UserManager</c> over the scoped <see cref="PortalDbContext"/>, so its
+    /// writes and the caller's audit entry commit together. The retried work must start again from the database (the
+    /// change tracker is cleared before each attempt) and re-read everything through the library.
+    /// </summary>
+    public static async Task<T> InTransactionAsync<T>(
+        this PortalDbContext db,
+        Func<PortalDbContext, CancellationToken, Task<T>> work,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(work);
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(
             (Db: db, Work: work),

@@ -78,10 +78,23 @@ public sealed record ResourceAccountQuery(
     ResourceAccountSort Sort = ResourceAccountSort.DisplayName,
     bool Descending = false);
 
-/// <summary>The outcome of a CSV import: how many accounts were created, or every bad row.</summary>
+/// <summary>The outcome of a CSV import: how many accounts (and room groups) were created, or every bad row.</summary>
 public sealed record ImportResult(int Created, IReadOnlyList<CsvRowError> Errors)
 {
     public bool Succeeded => Errors.Count == 0;
+
+    /// <summary>The room groups the import created (with <see cref="ImportOptions.CreateMissingRoomGroups"/>), by name.</summary>
+    public IReadOnlyList<string> CreatedRoomGroups { get; init; } = [];
+}
+
+/// <summary>How an import treats what the file names but the portal lacks.</summary>
+/// <param name="CreateMissingRoomGroups">
+/// Create the room groups the file names that do not exist yet, instead of refusing those rows. Only for an unrestricted
+/// scope (a Rooms Pro Manager): a Site Lead cannot widen the portal's sites.
+/// </param>
+public sealed record ImportOptions(bool CreateMissingRoomGroups = false)
+{
+    public static ImportOptions Default { get; } = new();
 }
 
 public enum AccountError
@@ -92,16 +105,28 @@ public enum AccountError
 /// <summary>Resource accounts: import, list, enable/disable. Queries are filtered by the caller's scope.</summary>
 public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> dbFactory, SignInDataProtector protector, TimeProvider time)
 {
+    /// <summary>Imports accounts into existing room groups only (see the overload with <see cref="ImportOptions"/>).</summary>
+    public Task<ImportResult> ImportAsync(string csv, Actor actor, AccessScope scope, CancellationToken ct = default) =>
+        ImportAsync(csv, actor, scope, ImportOptions.Default, ct);
+
     /// <summary>
     /// Imports accounts from CSV (header <c>upn,display name,room group[,password]</c>). Every row is validated first;
     /// if any row is wrong nothing is written and every error is returned with its line. Room groups must exist and be
-    /// in scope (a typo must not create a site); an existing UPN is an error (import creates, it does not update).
+    /// in scope (a typo must not create a site) unless <see cref="ImportOptions.CreateMissingRoomGroups"/> asks for them
+    /// to be created; an existing UPN is an error (import creates, it does not update). One audit entry names the
+    /// accounts (the first 50, and how many in all) and the room groups it created.
     /// </summary>
-    public async Task<ImportResult> ImportAsync(string csv, Actor actor, AccessScope scope, CancellationToken ct = default)
+    public async Task<ImportResult> ImportAsync(string csv, Actor actor, AccessScope scope, ImportOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(csv);
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.CreateMissingRoomGroups && !scope.IsUnrestricted)
+        {
+            return new ImportResult(0, [new CsvRowError(0, "Only a Rooms Pro Manager can create room groups during an import. Untick \"create missing room groups\", or ask a Rooms Pro Manager to create them under Settings > Room groups.")]);
+        }
+
         if (System.Text.Encoding.UTF8.GetByteCount(csv) > CsvLimits.MaxBytes)
         {
             return new ImportResult(0, [new CsvRowError(0, $"The file is larger than {CsvLimits.MaxBytes / 1024} KiB. Split it and upload the parts one after another.")]);
@@ -140,6 +165,7 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
         var errors = new List<CsvRowError>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         var accounts = new List<ResourceAccount>();
+        var newGroups = new List<RoomGroup>();
         foreach (var row in rows)
         {
             var problems = new List<string>();
@@ -168,19 +194,28 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
             }
 
             seen.TryAdd(key, row.LineNumber);
-            if (displayName.Length == 0)
+            if (CheckDisplayName(displayName) is { } nameProblem)
             {
-                problems.Add("the display name is empty");
-            }
-            else if (displayName.Length > ResourceAccount.DisplayNameMaxLength || displayName.Any(char.IsControl))
-            {
-                problems.Add($"the display name is longer than {ResourceAccount.DisplayNameMaxLength} characters or has control characters");
+                problems.Add(AsClause(nameProblem));
             }
 
             RoomGroup? group = null;
-            if (groupName.Length > 0 && !groupsByName.TryGetValue(groupName, out group))
+            if (groupName.Length > 0 && RoomGroupService.CheckName(groupName) is { } groupProblem)
             {
-                problems.Add($"the room group '{Clip(groupName)}' does not exist (correct the name, or ask a Rooms Pro Manager to create the room group first)");
+                problems.Add(AsClause(groupProblem));
+            }
+            else if (groupName.Length > 0 && !groupsByName.TryGetValue(groupName, out group))
+            {
+                if (options.CreateMissingRoomGroups)
+                {
+                    group = new RoomGroup { Id = Guid.NewGuid(), Name = groupName, CreatedAt = now };
+                    groupsByName[groupName] = group;
+                    newGroups.Add(group);
+                }
+                else
+                {
+                    problems.Add($"the room group '{Clip(groupName)}' does not exist (correct the name, tick \"create missing room groups\" if you are a Rooms Pro Manager, or ask one to create the room group first)");
+                }
             }
             else if (!scope.Allows(group?.Id))
             {
@@ -217,12 +252,40 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
             return new ImportResult(0, errors);
         }
 
+        db.Set<RoomGroup>().AddRange(newGroups);
         db.Set<ResourceAccount>().AddRange(accounts);
+        foreach (var group in newGroups)
+        {
+            db.Add(AuditEntry.Create(now, actor, AuditCategory.RoomGroups, AuditOperations.RoomGroupCreated, group.Name,
+                details: "Created by a CSV import (create missing room groups)"));
+        }
+
         db.Add(AuditEntry.Create(now, actor, AuditCategory.ResourceAccounts, AuditOperations.AccountsImported,
-            $"{accounts.Count} accounts", details: $"Imported {accounts.Count} resource accounts from CSV."));
-        await db.SaveChangesAsync(ct);
-        return new ImportResult(accounts.Count, []);
+            $"{accounts.Count} accounts", details: DescribeImport(accounts, newGroups)));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (newGroups.Count > 0)
+        {
+            // Someone created one of these room groups meanwhile (unique name): nothing was written.
+            return new ImportResult(0, [new CsvRowError(0, "A room group in the file was created by someone else meanwhile. Import the file again: its rows now go into that group.")]);
+        }
+
+        return new ImportResult(accounts.Count, []) { CreatedRoomGroups = [.. newGroups.Select(g => g.Name)] };
     }
+
+    /// <summary>What the portal calls an account's display name in its messages.</summary>
+    public const string DisplayNameLabel = "The display name";
+
+    /// <summary>Why <paramref name="displayName"/> (trimmed) cannot name an account, or null when it can.</summary>
+    public static string? CheckDisplayName(string? displayName) =>
+        TextRules.CheckName(displayName?.Trim(), DisplayNameLabel, ResourceAccount.DisplayNameMaxLength);
+
+    // Import creates accounts only (an existing UPN is refused), so "updated" is always none.
+    private static string DescribeImport(List<ResourceAccount> accounts, List<RoomGroup> newGroups) =>
+        $"Imported from CSV: created {accounts.Count} account(s): {AuditLists.FirstOf([.. accounts.Select(a => a.Upn)])}; updated 0"
+        + (newGroups.Count == 0 ? "." : $"; created {newGroups.Count} room group(s): {AuditLists.FirstOf([.. newGroups.Select(g => g.Name)])}.");
 
     public async Task<PagedResult<ResourceAccountView>> ListAsync(ResourceAccountQuery query, AccessScope scope, CancellationToken ct = default)
     {
@@ -348,6 +411,9 @@ public sealed class ResourceAccountService(IDbContextFactory<PortalDbContext> db
         };
         return ordered.ThenBy(a => a.NormalizedUpn);
     }
+
+    // A rule's sentence as one clause of the row's problem list.
+    private static string AsClause(string sentence) => char.ToLowerInvariant(sentence[0]) + sentence[1..].TrimEnd('.');
 
     private static string Clip(string value) => value.Length <= 40 ? value : value[..40] + "…";
 

@@ -1,21 +1,41 @@
 using Microsoft.EntityFrameworkCore;
+using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Persistence;
 
 namespace RoomsPortal.Core.Verification;
 
-/// <summary>The end user agreement a console's user accepts before the console sets up an account.</summary>
-/// <param name="Version">A short label of this text (at most <see cref="VersionMaxLength"/> characters).</param>
-/// <param name="Text">The agreement as the console shows it (plain text, paragraphs separated by blank lines).</param>
-public sealed record EndUserAgreement(string Version, string Text)
+/// <summary>Where an agreement version stands today.</summary>
+public enum AgreementState
 {
-    public const int VersionMaxLength = 32;
+    /// <summary>What consoles must accept now.</summary>
+    Current,
 
-    /// <summary>A version a console may send: present, at most <see cref="VersionMaxLength"/> characters, no control or format characters.</summary>
-    public static bool IsValidVersion(string? version) =>
-        !string.IsNullOrWhiteSpace(version) && version.Length <= VersionMaxLength && !ProtocolText.HasControlOrFormatCharacters(version);
+    /// <summary>Takes over from its effective date; can still be deleted.</summary>
+    Scheduled,
+
+    /// <summary>Was current once; a newer version replaced it.</summary>
+    Superseded,
 }
 
+/// <summary>An agreement version as consoles and the settings page read it. <see cref="Id"/> is null for the built-in one.</summary>
+public sealed record AgreementView(Guid? Id, string Version, string Text, DateTimeOffset EffectiveFrom, AgreementState State, string? PublishedBy)
+{
+    public bool IsBuiltIn => Id is null;
+}
+
+public enum AgreementError
+{
+    InvalidVersion,
+    InvalidText,
+    DuplicateVersion,
+    NotFound,
+
+    /// <summary>Only a version not yet in effect can be deleted: consoles may have accepted the others.</summary>
+    NotScheduled,
+}
+
+/// <summary>Why a console's acceptance was refused.</summary>
 public enum AcceptAgreementError
 {
     /// <summary>Empty, too long, or with control or format characters.</summary>
@@ -29,23 +49,37 @@ public enum AcceptAgreementError
 }
 
 /// <summary>
-/// The current end user agreement and its acceptance by consoles. Until an admin page edits agreements, the current
-/// one is <see cref="BuiltIn"/>; <see cref="GetCurrentAsync"/> is where a stored agreement will be read.
+/// The end user agreement consoles accept: the built-in one until an administrator publishes a version, then the
+/// published version whose effective date is the latest one reached. Every read of "the current agreement" (console
+/// protocol, settings page) goes through <see cref="GetCurrentAsync"/>.
 /// </summary>
 public sealed class AgreementService(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time)
 {
-    /// <summary>The agreement every portal starts with.</summary>
-    public static EndUserAgreement BuiltIn { get; } = new(
+    public const string VersionLabel = "The version";
+    public const string TextLabel = "The agreement text";
+
+    /// <summary>The agreement consoles accept while none is published.</summary>
+    public static AgreementView BuiltIn { get; } = new(
+        null,
         "2026-01",
         "Microsoft Teams Rooms on this console\n\n"
         + "This console will sign in to Microsoft Teams with a resource account of your organization. "
         + "By continuing you confirm that you are authorized by your organization's IT department to set up this console, "
         + "and that the console will be used in line with your organization's policies.\n\n"
         + "The portal records this console's make, model, serial number, firmware version and network address, "
-        + "and the time you accepted this agreement, for your IT department.");
+        + "and the time you accepted this agreement, for your IT department.",
+        DateTimeOffset.UnixEpoch,
+        AgreementState.Current,
+        null);
 
     /// <summary>The agreement consoles must accept now.</summary>
-    public Task<EndUserAgreement> GetCurrentAsync(CancellationToken ct = default) => Task.FromResult(BuiltIn);
+    public async Task<AgreementView> GetCurrentAsync(CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var current = await InEffect(db, now).FirstOrDefaultAsync(ct);
+        return current is null ? BuiltIn : View(current, AgreementState.Current);
+    }
 
     /// <summary>True when <paramref name="acceptedVersion"/> is the current agreement's version.</summary>
     public async Task<bool> IsCurrentAsync(string? acceptedVersion, CancellationToken ct = default) =>
@@ -53,9 +87,10 @@ public sealed class AgreementService(IDbContextFactory<PortalDbContext> dbFactor
 
     /// <summary>
     /// Records that the user of the console holding credential <paramref name="sessionId"/> accepted
-    /// <paramref name="version"/>, which must be the current agreement's. Later credentials of the same console carry it over.
+    /// <paramref name="version"/>, which must be the current agreement's, audited under the console in the same unit of
+    /// work. Later credentials of the same console carry it over.
     /// </summary>
-    public async Task<Result<EndUserAgreement, AcceptAgreementError>> AcceptAsync(Guid sessionId, string? version, CancellationToken ct = default)
+    public async Task<Result<AgreementView, AcceptAgreementError>> AcceptAsync(Guid sessionId, string? version, CancellationToken ct = default)
     {
         if (!EndUserAgreement.IsValidVersion(version))
         {
@@ -68,11 +103,133 @@ public sealed class AgreementService(IDbContextFactory<PortalDbContext> dbFactor
             return AcceptAgreementError.VersionMismatch;
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var updated = await db.Set<ConsoleSession>()
-            .Where(s => s.Id == sessionId && s.RevokedAtUtc == null && s.ExpiresAtUtc > now)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.AgreementVersion, current.Version).SetProperty(x => x.AgreementAcceptedAtUtc, now), ct);
-        return updated == 0 ? AcceptAgreementError.CredentialNotFound : current;
+        var now = time.GetUtcNow();
+        var accepted = await dbFactory.InTransactionAsync(async (db, token) =>
+        {
+            var nowUtc = now.UtcDateTime;
+            var session = await db.Set<ConsoleSession>().AsNoTracking()
+                .FirstOrDefaultAsync(s => s.Id == sessionId && s.RevokedAtUtc == null && s.ExpiresAtUtc > nowUtc, token);
+            if (session is null)
+            {
+                return false;
+            }
+
+            await db.Set<ConsoleSession>()
+                .Where(s => s.Id == sessionId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.AgreementVersion, current.Version).SetProperty(x => x.AgreementAcceptedAtUtc, nowUtc), token);
+            db.Add(AuditEntry.Create(now, Actor.Console(session.Make, session.Model, session.SerialNumber), AuditCategory.Devices,
+                AuditOperations.AgreementAccepted, session.SerialNumber,
+                details: $"{session.Make} {session.Model} accepted the end user agreement {current.Version} (before: {session.AgreementVersion ?? "none"})"));
+            await db.SaveChangesAsync(token);
+            return true;
+        }, ct);
+        return accepted ? current : AcceptAgreementError.CredentialNotFound;
     }
+
+    /// <summary>Every published version, the latest effective date first.</summary>
+    public async Task<IReadOnlyList<AgreementView>> ListAsync(CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var currentId = await InEffect(db, now).Select(a => (Guid?)a.Id).FirstOrDefaultAsync(ct);
+        var all = await db.Set<EndUserAgreement>().AsNoTracking().ToListAsync(ct);
+        return [.. all.OrderByDescending(a => a.EffectiveFrom).ThenByDescending(a => a.PublishedAt)
+            .Select(a => View(a, a.Id == currentId ? AgreementState.Current : a.EffectiveFrom > now ? AgreementState.Scheduled : AgreementState.Superseded))];
+    }
+
+    /// <summary>
+    /// Publishes a new version. An effective date now or earlier takes effect at once; a later one schedules it. The
+    /// version is what consoles send back, so it must be new.
+    /// </summary>
+    public async Task<Result<AgreementView, AgreementError>> PublishAsync(
+        string version, string text, DateTimeOffset effectiveFrom, Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        version = version?.Trim() ?? string.Empty;
+        text = text?.Trim() ?? string.Empty;
+        if (CheckVersion(version) is not null)
+        {
+            return AgreementError.InvalidVersion;
+        }
+
+        if (CheckText(text) is not null)
+        {
+            return AgreementError.InvalidText;
+        }
+
+        var now = time.GetUtcNow();
+        var effective = (effectiveFrom < now ? now : effectiveFrom).ToUniversalTime();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var upper = version.ToUpperInvariant();
+        if (await db.Set<EndUserAgreement>().AnyAsync(a => a.Version.ToUpper() == upper, ct) || string.Equals(version, BuiltIn.Version, StringComparison.OrdinalIgnoreCase))
+        {
+            return AgreementError.DuplicateVersion;
+        }
+
+        var before = await InEffect(db, now).Select(a => a.Version).FirstOrDefaultAsync(ct) ?? $"{BuiltIn.Version} (built in)";
+        var row = new EndUserAgreement
+        {
+            Id = Guid.NewGuid(),
+            Version = version,
+            Text = text,
+            EffectiveFrom = effective,
+            PublishedAt = now,
+            PublishedBy = actor.DisplayName.Length > 256 ? actor.DisplayName[..256] : actor.DisplayName,
+        };
+        db.Add(row);
+        db.Add(AuditEntry.Create(now, actor, AuditCategory.DeviceCatalog, AuditOperations.AgreementPublished, version,
+            details: effective == now
+                ? $"Current agreement {before} -> {version}, in effect at once ({text.Length} characters)"
+                : $"Version {version} scheduled from {effective:yyyy-MM-dd HH:mm} UTC; current agreement stays {before} until then ({text.Length} characters)"));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            return AgreementError.DuplicateVersion;
+        }
+
+        return View(row, effective > now ? AgreementState.Scheduled : AgreementState.Current);
+    }
+
+    /// <summary>Deletes a scheduled version (one not yet in effect).</summary>
+    public async Task<Result<AgreementView, AgreementError>> DeleteAsync(Guid id, Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var now = time.GetUtcNow();
+        return await dbFactory.InTransactionAsync(async (db, token) =>
+        {
+            var row = await db.Set<EndUserAgreement>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, token);
+            if (row is null)
+            {
+                return Result<AgreementView, AgreementError>.Failure(AgreementError.NotFound);
+            }
+
+            if (await db.Set<EndUserAgreement>().Where(a => a.Id == id && a.EffectiveFrom > now).ExecuteDeleteAsync(token) == 0)
+            {
+                return AgreementError.NotScheduled;
+            }
+
+            db.Add(AuditEntry.Create(now, actor, AuditCategory.DeviceCatalog, AuditOperations.AgreementDeleted, row.Version,
+                details: $"Version {row.Version} scheduled from {row.EffectiveFrom.UtcDateTime:yyyy-MM-dd HH:mm} UTC -> deleted before it took effect"));
+            await db.SaveChangesAsync(token);
+            return View(row, AgreementState.Scheduled);
+        }, ct);
+    }
+
+    /// <summary>Why <paramref name="version"/> (trimmed) cannot name a version, or null when it can.</summary>
+    public static string? CheckVersion(string? version) =>
+        TextRules.CheckName(version?.Trim(), VersionLabel, EndUserAgreement.VersionMaxLength);
+
+    /// <summary>Why <paramref name="text"/> (trimmed) cannot be an agreement, or null when it can.</summary>
+    public static string? CheckText(string? text) =>
+        TextRules.CheckNote(text?.Trim(), TextLabel, EndUserAgreement.TextMaxLength, required: true);
+
+    private static IQueryable<EndUserAgreement> InEffect(PortalDbContext db, DateTimeOffset now) =>
+        db.Set<EndUserAgreement>().AsNoTracking().Where(a => a.EffectiveFrom <= now)
+            .OrderByDescending(a => a.EffectiveFrom).ThenByDescending(a => a.PublishedAt);
+
+    private static AgreementView View(EndUserAgreement a, AgreementState state) =>
+        new(a.Id, a.Version, a.Text, a.EffectiveFrom, state, a.PublishedBy);
 }

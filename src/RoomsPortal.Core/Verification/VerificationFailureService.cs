@@ -41,6 +41,9 @@ public enum ResolveFailureError
     AlreadyResolved,
     NoteRequired,
     NoteTooLong,
+
+    /// <summary>The note holds invisible formatting or control characters (<see cref="TextRules"/>).</summary>
+    NoteHasHiddenCharacters,
 }
 
 /// <summary>
@@ -94,6 +97,11 @@ public sealed class VerificationFailureService(IDbContextFactory<PortalDbContext
         if (trimmed.Length > NoteMaxLength)
         {
             return ResolveFailureError.NoteTooLong;
+        }
+
+        if (!TextRules.IsCleanNote(trimmed))
+        {
+            return ResolveFailureError.NoteHasHiddenCharacters;
         }
 
         var now = time.GetUtcNow();

@@ -300,8 +300,8 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                         .HasColumnType("character varying(32)");
 
                     b.Property<string>("Details")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
 
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("timestamp with time zone");
@@ -812,6 +812,43 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                     b.HasIndex("DeviceKey", "IssuedAtUtc");
 
                     b.ToTable("ConsoleSession");
+                });
+
+            modelBuilder.Entity("RoomsPortal.Core.Verification.EndUserAgreement", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("EffectiveFrom")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PublishedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EffectiveFrom");
+
+                    b.HasIndex("Version")
+                        .IsUnique();
+
+                    b.ToTable("EndUserAgreements", (string)null);
                 });
 
             modelBuilder.Entity("RoomsPortal.Core.Verification.ManufacturerKey", b =>

@@ -291,7 +291,7 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Details")
-                        .HasMaxLength(2000)
+                        .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("OccurredAt")
@@ -803,6 +803,43 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                     b.HasIndex("DeviceKey", "IssuedAtUtc");
 
                     b.ToTable("ConsoleSession");
+                });
+
+            modelBuilder.Entity("RoomsPortal.Core.Verification.EndUserAgreement", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EffectiveFrom")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PublishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PublishedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EffectiveFrom");
+
+                    b.HasIndex("Version")
+                        .IsUnique();
+
+                    b.ToTable("EndUserAgreements", (string)null);
                 });
 
             modelBuilder.Entity("RoomsPortal.Core.Verification.ManufacturerKey", b =>

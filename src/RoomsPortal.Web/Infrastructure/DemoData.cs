@@ -45,10 +45,11 @@ internal static partial class DemoData
         }
 
         var catalog = app.Services.GetRequiredService<DeviceCatalogService>();
-        await catalog.AddCertifiedModelAsync(options.Make, options.CertifiedModel);
+        // Every start seeds again: a model or key that is there already answers Duplicate*, which is fine.
+        await catalog.AddCertifiedModelAsync(options.Make, options.CertifiedModel, Actor.System);
         if (!string.IsNullOrEmpty(options.ManufacturerPublicKey))
         {
-            await catalog.AddManufacturerKeyAsync(options.Make, "demo-manufacturer", options.ManufacturerPublicKey);
+            await catalog.AddManufacturerKeyAsync(options.Make, "demo-manufacturer", options.ManufacturerPublicKey, Actor.System);
         }
 
         LogSeeded(app.Logger, options.Make, options.CertifiedModel);

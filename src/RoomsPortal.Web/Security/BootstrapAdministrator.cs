@@ -1,14 +1,26 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Users;
 
 namespace RoomsPortal.Web.Security;
 
 /// <summary>
+/// Where the first administrator's generated password is printed: the process's standard output, written directly and
+/// never through logging, so no log sink (the rolling file in the data folder, or any sink an operator configures)
+/// ever holds it. Tests replace the writer to read what the console shows.
+/// </summary>
+public sealed class BootstrapPasswordConsole(TextWriter writer)
+{
+    public TextWriter Writer { get; } = writer;
+}
+
+/// <summary>
 /// Local mode, first start: creates the roles and, while no Rooms Pro Manager exists, the <c>admin</c> account.
-/// Its password comes from <c>Bootstrap:AdminPassword</c> or is generated and written to the log once; a generated
-/// one must be changed at first sign-in.
+/// Its password comes from <c>Bootstrap:AdminPassword</c> or is generated and printed once to the console (standard
+/// output) only, never to a log file; a generated one must be changed at first sign-in. The creation is audited.
 /// </summary>
 internal static partial class BootstrapAdministrator
 {
@@ -71,9 +83,17 @@ internal static partial class BootstrapAdministrator
         }
 
         ThrowIfFailed(await users.AddToRoleAsync(admin, PortalRoles.RoomsProManager), "assigning the administrator role");
+        await app.Services.GetRequiredService<AuditService>().RecordAsync(
+            Actor.System, AuditCategory.Users, AuditOperations.UserCreated, UserName, AuditResult.Successful,
+            $"First administrator at first start: none -> role {PortalRoles.DisplayName(PortalRoles.RoomsProManager)}; "
+            + (generated ? "one-time password printed to the console" : "password from Bootstrap:AdminPassword"));
         if (generated)
         {
-            LogGenerated(app.Logger, UserName, password);
+            var console = app.Services.GetRequiredService<BootstrapPasswordConsole>().Writer;
+            await console.WriteLineAsync(
+                $"Created the first administrator {UserName} with the one-time password {password} - sign in and choose a new password now. This is shown only once, here on the console; it is not in the log files.");
+            await console.FlushAsync();
+            LogGenerated(app.Logger, UserName);
         }
         else
         {
@@ -95,9 +115,9 @@ internal static partial class BootstrapAdministrator
         }
     }
 
-    // The one time a password is logged on purpose: it works only for the first sign-in, which forces a change.
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Created the first administrator {UserName} with the one-time password {BootstrapPassword} - sign in and choose a new password now. This is shown only once.")]
-    private static partial void LogGenerated(ILogger logger, string userName, string bootstrapPassword);
+    // The password itself never enters logging: log files are kept for days and read by more people than the console.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Created the first administrator {UserName} with a one-time password printed to the console (standard output) only, not to the log - sign in and choose a new password now")]
+    private static partial void LogGenerated(ILogger logger, string userName);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the first administrator {UserName} with the password from Bootstrap:AdminPassword")]
     private static partial void LogConfigured(ILogger logger, string userName);

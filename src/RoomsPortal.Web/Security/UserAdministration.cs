@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Persistence;
 using RoomsPortal.Core.RoomGroups;
 using RoomsPortal.Core.Users;
@@ -29,11 +31,16 @@ public enum UserChangeError
     UnknownRole,
     InvalidPassword,
     WouldRemoveLastManager,
+
+    /// <summary>The display name breaks <see cref="TextRules"/>; the detail says how.</summary>
+    InvalidDisplayName,
 }
 
 /// <summary>
 /// Local accounts for the Settings &gt; Users page: add users, assign a role and room groups, reset passwords,
-/// disable. Each operation runs in its own scope (its own short-lived DbContext), never one for a whole circuit.
+/// disable. Each operation runs in its own scope (its own short-lived DbContext), never one for a whole circuit, and as
+/// one unit of work on that scope's context (<see cref="UnitOfWork"/>): Identity's <c>UserManager</c> writes through the
+/// same context, so the change and its audit entry (who, which user, before -&gt; after) commit or roll back together.
 /// Callers are authorized by the <see cref="PortalPolicies.ManagePortal"/> policy on the page.
 /// </summary>
 public sealed class UserAdministration(IServiceScopeFactory scopes, TimeProvider time)
@@ -60,137 +67,223 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, TimeProvider
             .ToList();
     }
 
-    public async Task<IReadOnlyList<RoomGroup>> RoomGroupsAsync(CancellationToken ct = default)
+    public async Task<IReadOnlyList<RoomGroup>> ListRoomGroupsAsync(CancellationToken ct = default)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         return await db.RoomGroups.AsNoTracking().OrderBy(g => g.Name).ToListAsync(ct);
     }
 
-    /// <summary>Adds a user who must change the given (or a generated) password at first sign-in; returns the password to hand over.</summary>
+    /// <summary>
+    /// Adds a user who must change the given (or a generated) password at first sign-in; returns the password to hand
+    /// over. Audited (who, the user, role and room groups) in the same transaction as the user's rows.
+    /// </summary>
     public async Task<(string? Password, UserChangeError? Error, string? Detail)> CreateAsync(
-        NewPortalUser user, string? password = null, bool mustChangePassword = true, CancellationToken ct = default)
+        NewPortalUser user, Actor actor, string? password = null, bool mustChangePassword = true, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(actor);
         if (!PortalRoles.All.Contains(user.Role))
         {
             return (null, UserChangeError.UnknownRole, null);
         }
 
+        var displayName = string.IsNullOrWhiteSpace(user.DisplayName) ? null : user.DisplayName.Trim();
+        if (CheckDisplayName(displayName) is { } problem)
+        {
+            return (null, UserChangeError.InvalidDisplayName, problem);
+        }
+
+        var userName = user.UserName.Trim();
+        password ??= BootstrapAdministrator.GeneratePassword();
+        var now = time.GetUtcNow();
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
-        if (await users.FindByNameAsync(user.UserName.Trim()) is not null)
+        return await Context(scope).InTransactionAsync<(string?, UserChangeError?, string?)>(async (db, token) =>
         {
-            return (null, UserChangeError.UserNameTaken, null);
-        }
+            if (await users.FindByNameAsync(userName) is not null)
+            {
+                return (null, UserChangeError.UserNameTaken, null);
+            }
 
-        password ??= BootstrapAdministrator.GeneratePassword();
-        var entity = new PortalUser
-        {
-            UserName = user.UserName.Trim(),
-            DisplayName = string.IsNullOrWhiteSpace(user.DisplayName) ? null : user.DisplayName.Trim(),
-            MustChangePassword = mustChangePassword,
-            CreatedAt = time.GetUtcNow(),
-        };
-        var created = await users.CreateAsync(entity, password);
-        if (!created.Succeeded)
-        {
-            var passwordError = created.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal));
-            return (null, passwordError ? UserChangeError.InvalidPassword : UserChangeError.InvalidUserName, Describe(created));
-        }
+            var entity = new PortalUser { UserName = userName, DisplayName = displayName, MustChangePassword = mustChangePassword, CreatedAt = now };
+            var created = await users.CreateAsync(entity, password);
+            if (!created.Succeeded)
+            {
+                await db.Database.RollbackTransactionAsync(token);
+                var passwordError = created.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal));
+                return (null, passwordError ? UserChangeError.InvalidPassword : UserChangeError.InvalidUserName, Describe(created));
+            }
 
-        await users.AddToRoleAsync(entity, user.Role);
-        await SetRoomGroupsAsync(scope.ServiceProvider, entity.Id, PortalRoles.IsScopedToRoomGroups(user.Role) ? user.RoomGroupIds : [], ct);
-        return (password, null, null);
+            ThrowIfFailed(await users.AddToRoleAsync(entity, user.Role), "assigning the role");
+            var groups = await SetRoomGroupsAsync(db, entity.Id, PortalRoles.IsScopedToRoomGroups(user.Role) ? user.RoomGroupIds : [], token);
+            db.Add(AuditEntry.Create(now, actor, AuditCategory.Users, AuditOperations.UserCreated, userName,
+                details: $"User {userName} ('{displayName ?? userName}'): none -> role {PortalRoles.DisplayName(user.Role)}, room groups {Groups(user.Role, groups)}; "
+                    + (mustChangePassword ? "must choose a new password at first sign-in" : "password set by the administrator")));
+            await db.SaveChangesAsync(token);
+            return (password, null, null);
+        }, ct);
     }
 
-    /// <summary>Replaces the user's role and room groups; the user's next security check picks them up.</summary>
-    public async Task<UserChangeError?> AssignAsync(string userId, string role, IReadOnlyCollection<Guid> roomGroupIds, CancellationToken ct = default)
+    /// <summary>
+    /// Replaces the user's role and room groups; the user's next security check picks them up. Audited with the role and
+    /// room groups before and after; a change to nothing is no change.
+    /// </summary>
+    public async Task<UserChangeError?> AssignAsync(string userId, string role, IReadOnlyCollection<Guid> roomGroupIds, Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(roomGroupIds);
+        ArgumentNullException.ThrowIfNull(actor);
         if (!PortalRoles.All.Contains(role))
         {
             return UserChangeError.UnknownRole;
         }
 
+        var now = time.GetUtcNow();
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
-        var user = await users.FindByIdAsync(userId);
-        if (user is null)
+        return await Context(scope).InTransactionAsync<UserChangeError?>(async (db, token) =>
         {
-            return UserChangeError.NotFound;
-        }
+            var user = await users.FindByIdAsync(userId);
+            if (user is null)
+            {
+                return UserChangeError.NotFound;
+            }
 
-        var current = await users.GetRolesAsync(user);
-        if (current.Contains(PortalRoles.RoomsProManager) && role != PortalRoles.RoomsProManager && await IsLastManagerAsync(users, user))
-        {
-            return UserChangeError.WouldRemoveLastManager;
-        }
+            var current = await users.GetRolesAsync(user);
+            if (current.Contains(PortalRoles.RoomsProManager) && role != PortalRoles.RoomsProManager && await IsLastManagerAsync(users, user))
+            {
+                return UserChangeError.WouldRemoveLastManager;
+            }
 
-        await users.RemoveFromRolesAsync(user, current);
-        await users.AddToRoleAsync(user, role);
-        await SetRoomGroupsAsync(scope.ServiceProvider, user.Id, PortalRoles.IsScopedToRoomGroups(role) ? roomGroupIds : [], ct);
-        await users.UpdateSecurityStampAsync(user);
-        return null;
+            var before = await GroupNamesAsync(db, db.UserRoomGroups.Where(a => a.UserId == user.Id).Select(a => a.RoomGroupId), token);
+            var beforeRole = current.FirstOrDefault();
+            var wanted = (PortalRoles.IsScopedToRoomGroups(role) ? roomGroupIds : []).ToList();
+            if (beforeRole == role && current.Count == 1
+                && before.Keys.ToHashSet().SetEquals(await db.RoomGroups.Where(g => wanted.Contains(g.Id)).Select(g => g.Id).ToListAsync(token)))
+            {
+                return null;
+            }
+
+            ThrowIfFailed(await users.RemoveFromRolesAsync(user, current), "removing the roles");
+            ThrowIfFailed(await users.AddToRoleAsync(user, role), "assigning the role");
+            var after = await SetRoomGroupsAsync(db, user.Id, wanted, token);
+            ThrowIfFailed(await users.UpdateSecurityStampAsync(user), "ending the user's sign-ins");
+            db.Add(AuditEntry.Create(now, actor, AuditCategory.Users, AuditOperations.UserRoleChanged, user.UserName ?? user.Id,
+                details: $"Role {(beforeRole is null ? "none" : PortalRoles.DisplayName(beforeRole))} -> {PortalRoles.DisplayName(role)}; "
+                    + $"room groups {Groups(beforeRole, before)} -> {Groups(role, after)}"));
+            await db.SaveChangesAsync(token);
+            return null;
+        }, ct);
     }
 
-    /// <summary>Sets a new generated password the user must change at next sign-in; ends existing sign-ins and lockouts.</summary>
-    public async Task<(string? Password, UserChangeError? Error)> ResetPasswordAsync(string userId)
+    /// <summary>Sets a new generated password the user must change at next sign-in; ends existing sign-ins and lockouts. Audited, never the password.</summary>
+    public async Task<(string? Password, UserChangeError? Error)> ResetPasswordAsync(string userId, Actor actor, CancellationToken ct = default)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
-        var user = await users.FindByIdAsync(userId);
-        if (user is null)
-        {
-            return (null, UserChangeError.NotFound);
-        }
-
+        ArgumentNullException.ThrowIfNull(actor);
         var password = BootstrapAdministrator.GeneratePassword();
-        var token = await users.GeneratePasswordResetTokenAsync(user);
-        var reset = await users.ResetPasswordAsync(user, token, password);
-        if (!reset.Succeeded)
-        {
-            return (null, UserChangeError.InvalidPassword);
-        }
-
-        user.MustChangePassword = true;
-        await users.UpdateAsync(user);
-        await users.SetLockoutEndDateAsync(user, null);
-        await users.ResetAccessFailedCountAsync(user);
-        return (password, null);
-    }
-
-    /// <summary>Disables or enables sign-in; a disabled user's existing sign-in ends at its next security check.</summary>
-    public async Task<UserChangeError?> SetDisabledAsync(string userId, bool disabled)
-    {
+        var now = time.GetUtcNow();
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
-        var user = await users.FindByIdAsync(userId);
-        if (user is null)
+        return await Context(scope).InTransactionAsync<(string?, UserChangeError?)>(async (db, token) =>
         {
-            return UserChangeError.NotFound;
-        }
+            var user = await users.FindByIdAsync(userId);
+            if (user is null)
+            {
+                return (null, UserChangeError.NotFound);
+            }
 
-        if (disabled && await users.IsInRoleAsync(user, PortalRoles.RoomsProManager) && await IsLastManagerAsync(users, user))
-        {
-            return UserChangeError.WouldRemoveLastManager;
-        }
+            var lockedOut = await users.IsLockedOutAsync(user);
+            var resetToken = await users.GeneratePasswordResetTokenAsync(user);
+            var reset = await users.ResetPasswordAsync(user, resetToken, password);
+            if (!reset.Succeeded)
+            {
+                await db.Database.RollbackTransactionAsync(token);
+                return (null, UserChangeError.InvalidPassword);
+            }
 
-        user.IsDisabled = disabled;
-        await users.UpdateAsync(user);
-        await users.UpdateSecurityStampAsync(user);
-        return null;
+            user.MustChangePassword = true;
+            ThrowIfFailed(await users.UpdateAsync(user), "saving the user");
+            ThrowIfFailed(await users.SetLockoutEndDateAsync(user, null), "lifting the lockout");
+            ThrowIfFailed(await users.ResetAccessFailedCountAsync(user), "resetting failed attempts");
+            db.Add(AuditEntry.Create(now, actor, AuditCategory.Users, AuditOperations.UserPasswordReset, user.UserName ?? user.Id,
+                details: $"Password -> a new one-time password handed over by {actor.DisplayName}; must choose a new one at next sign-in; "
+                    + $"signed-in sessions ended; lockout {(lockedOut ? "on -> lifted" : "none")}"));
+            await db.SaveChangesAsync(token);
+            return (password, null);
+        }, ct);
     }
+
+    /// <summary>Disables or enables sign-in; a disabled user's existing sign-in ends at its next security check. Audited when it changes anything.</summary>
+    public async Task<UserChangeError?> SetDisabledAsync(string userId, bool disabled, Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var now = time.GetUtcNow();
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        return await Context(scope).InTransactionAsync<UserChangeError?>(async (db, token) =>
+        {
+            var user = await users.FindByIdAsync(userId);
+            if (user is null)
+            {
+                return UserChangeError.NotFound;
+            }
+
+            if (user.IsDisabled == disabled)
+            {
+                return null;
+            }
+
+            if (disabled && await users.IsInRoleAsync(user, PortalRoles.RoomsProManager) && await IsLastManagerAsync(users, user))
+            {
+                return UserChangeError.WouldRemoveLastManager;
+            }
+
+            user.IsDisabled = disabled;
+            ThrowIfFailed(await users.UpdateAsync(user), "saving the user");
+            ThrowIfFailed(await users.UpdateSecurityStampAsync(user), "ending the user's sign-ins");
+            db.Add(AuditEntry.Create(now, actor, AuditCategory.Users, disabled ? AuditOperations.UserDisabled : AuditOperations.UserEnabled,
+                user.UserName ?? user.Id, details: disabled ? "Sign-in enabled -> disabled; signed-in sessions ended" : "Sign-in disabled -> enabled"));
+            await db.SaveChangesAsync(token);
+            return null;
+        }, ct);
+    }
+
+    /// <summary>Why <paramref name="displayName"/> (trimmed) cannot be shown for a user, or null when it can (it is optional).</summary>
+    public static string? CheckDisplayName(string? displayName) =>
+        TextRules.CheckName(displayName?.Trim(), "The display name", 256, required: false);
 
     private static async Task<bool> IsLastManagerAsync(UserManager<PortalUser> users, PortalUser user) =>
         (await users.GetUsersInRoleAsync(PortalRoles.RoomsProManager)).All(u => u.Id == user.Id || u.IsDisabled);
 
-    private static async Task SetRoomGroupsAsync(IServiceProvider services, string userId, IReadOnlyCollection<Guid> roomGroupIds, CancellationToken ct)
+    // The user's scope: only room groups that exist; returns them by id with their names.
+    private static async Task<Dictionary<Guid, string>> SetRoomGroupsAsync(
+        PortalDbContext db, string userId, IReadOnlyCollection<Guid> roomGroupIds, CancellationToken ct)
     {
-        var db = services.GetRequiredService<PortalDbContext>();
+        var wanted = roomGroupIds.Distinct().ToList();
+        var groups = await GroupNamesAsync(db, db.RoomGroups.Where(g => wanted.Contains(g.Id)).Select(g => g.Id), ct);
         await db.UserRoomGroups.Where(a => a.UserId == userId).ExecuteDeleteAsync(ct);
-        db.UserRoomGroups.AddRange(roomGroupIds.Distinct().Select(id => new UserRoomGroup { UserId = userId, RoomGroupId = id }));
+        db.UserRoomGroups.AddRange(groups.Keys.Select(id => new UserRoomGroup { UserId = userId, RoomGroupId = id }));
         await db.SaveChangesAsync(ct);
+        return groups;
+    }
+
+    private static async Task<Dictionary<Guid, string>> GroupNamesAsync(PortalDbContext db, IQueryable<Guid> ids, CancellationToken ct) =>
+        await db.RoomGroups.AsNoTracking().Where(g => ids.Contains(g.Id)).ToDictionaryAsync(g => g.Id, g => g.Name, ct);
+
+    private static string Groups(string? role, Dictionary<Guid, string> groups) =>
+        role is not null && !PortalRoles.IsScopedToRoomGroups(role) ? "every room group"
+        : groups.Count == 0 ? "none"
+        : string.Join(", ", groups.Values.Order(StringComparer.OrdinalIgnoreCase).Select(n => $"'{n}'"));
+
+    // The scope's context is the one UserManager's store writes through, so both commit in one transaction.
+    private static PortalDbContext Context(AsyncServiceScope scope) => scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+
+    private static void ThrowIfFailed(IdentityResult result, string what)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"Failed {what}: {Describe(result)}");
+        }
     }
 
     private static string Describe(IdentityResult result) => string.Join(" ", result.Errors.Select(e => e.Description));

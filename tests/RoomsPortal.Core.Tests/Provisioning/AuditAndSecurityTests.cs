@@ -87,7 +87,7 @@ public sealed class AuditAndSecurityTests : IAsyncLifetime
 
         var entry = Assert.Single((await _h.Audit.QueryAsync(new AuditQuery(), Ct)).Items);
 
-        Assert.Equal(("admin-1", "Ada Admin", AuditCategory.ResourceAccounts, AuditOperations.RoomGroupCreated, "HQ", AuditResult.Successful),
+        Assert.Equal(("admin-1", "Ada Admin", AuditCategory.RoomGroups, AuditOperations.RoomGroupCreated, "HQ", AuditResult.Successful),
             (entry.ActorId, entry.ActorName, entry.Category, entry.Operation, entry.Target, entry.Result));
         Assert.Equal(_h.Time.GetUtcNow(), entry.OccurredAt);
     }
@@ -145,7 +145,7 @@ public sealed class AuditAndSecurityTests : IAsyncLifetime
 
         Assert.Null(error);
         Assert.Equal(2, records.Count);
-        Assert.Equal(["2026-11-02T09:00:00Z", "ResourceAccounts", AuditOperations.RoomGroupCreated, "Successful", "admin-1", "Ada Admin", "'=HYPERLINK(\"http://x\")", string.Empty],
+        Assert.Equal(["2026-11-02T09:00:00Z", "RoomGroups", AuditOperations.RoomGroupCreated, "Successful", "admin-1", "Ada Admin", "'=HYPERLINK(\"http://x\")", string.Empty],
             records[1].Fields);
     }
 

@@ -139,4 +139,68 @@ public sealed class ImportTests : IAsyncLifetime
         Assert.True(renamed.Succeeded);
         Assert.Equal(["Annex North", "HQ"], groups.Select(g => g.Name));
     }
+
+    [Fact]
+    public async Task A_manager_can_create_the_missing_room_groups_and_the_audit_names_them_and_the_accounts()
+    {
+        var csv = "upn,display name,room group\na@contoso.com,A,HQ\nb@contoso.com,B,Berlin Office\nc@contoso.com,C,berlin office\n";
+
+        var result = await _h.Accounts.ImportAsync(csv, Admin, AccessScope.All, new ImportOptions(CreateMissingRoomGroups: true), Ct);
+
+        Assert.Equal(3, result.Created);
+        Assert.Equal(["Berlin Office"], result.CreatedRoomGroups);
+        var accounts = await _h.Accounts.ListAsync(new ResourceAccountQuery(), AccessScope.All, Ct);
+        Assert.Equal(["Berlin Office", "Berlin Office", "HQ"], accounts.Items.Select(a => a.RoomGroupName).Order());
+        Assert.All(accounts.Items, a => Assert.Equal(Readiness.NoActionNeeded, a.Readiness));
+        await using var db = _h.Database.CreateDbContext();
+        var created = await db.Set<AuditEntry>().SingleAsync(e => e.Operation == AuditOperations.RoomGroupCreated && e.Target == "Berlin Office", Ct);
+        Assert.Equal(AuditCategory.RoomGroups, created.Category);
+        var imported = await db.Set<AuditEntry>().SingleAsync(e => e.Operation == AuditOperations.AccountsImported, Ct);
+        Assert.Equal("Imported from CSV: created 3 account(s): a@contoso.com, b@contoso.com, c@contoso.com; updated 0; created 1 room group(s): Berlin Office.", imported.Details);
+    }
+
+    [Fact]
+    public async Task Only_an_unrestricted_scope_may_create_room_groups_and_without_the_option_a_missing_group_is_an_error()
+    {
+        var hq = (await _h.RoomGroups.ListAsync(AccessScope.All, Ct)).Single();
+        var csv = "upn,display name,room group\na@contoso.com,A,Mars Base\n";
+
+        var siteLead = await _h.Accounts.ImportAsync(csv, Admin, AccessScope.ForRoomGroups([hq.Id]), new ImportOptions(CreateMissingRoomGroups: true), Ct);
+        var unticked = await _h.Accounts.ImportAsync(csv, Admin, AccessScope.All, Ct);
+
+        Assert.Contains("Only a Rooms Pro Manager can create room groups", Assert.Single(siteLead.Errors).Message, StringComparison.Ordinal);
+        Assert.Contains("create missing room groups", Assert.Single(unticked.Errors).Message, StringComparison.Ordinal);
+        Assert.Single(await _h.RoomGroups.ListAsync(AccessScope.All, Ct));
+    }
+
+    [Fact]
+    public async Task Display_and_room_group_names_with_invisible_characters_are_refused_with_the_rule()
+    {
+        var csv = "upn,display name,room group\na@contoso.com,exe.png \u202ERoom,HQ\nb@contoso.com,Room B,H\u200BQ\n";
+
+        var result = await _h.Accounts.ImportAsync(csv, Admin, AccessScope.All, new ImportOptions(CreateMissingRoomGroups: true), Ct);
+
+        Assert.Equal([2, 3], result.Errors.Select(e => e.LineNumber));
+        Assert.StartsWith("the display name contains an invisible formatting character (U+202E) at position 9", result.Errors[0].Message, StringComparison.Ordinal);
+        Assert.StartsWith("the room group name contains an invisible formatting character (U+200B) at position 2", result.Errors[1].Message, StringComparison.Ordinal);
+        Assert.Single(await _h.RoomGroups.ListAsync(AccessScope.All, Ct));
+    }
+
+    [Fact]
+    public async Task The_import_entry_names_the_first_50_accounts_and_how_many_in_all()
+    {
+        var csv = new StringBuilder("upn,display name,room group\n");
+        for (var i = 0; i < 60; i++)
+        {
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"r{i:00}@c.io,R {i},HQ\n");
+        }
+
+        await _h.Accounts.ImportAsync(csv.ToString(), Admin, AccessScope.All, Ct);
+
+        await using var db = _h.Database.CreateDbContext();
+        var details = (await db.Set<AuditEntry>().SingleAsync(e => e.Operation == AuditOperations.AccountsImported, Ct)).Details!;
+        Assert.StartsWith("Imported from CSV: created 60 account(s): r00@c.io, r01@c.io,", details, StringComparison.Ordinal);
+        Assert.Contains("r49@c.io ... and 10 more (60 in all); updated 0.", details, StringComparison.Ordinal);
+        Assert.DoesNotContain("r50@c.io", details, StringComparison.Ordinal);
+    }
 }

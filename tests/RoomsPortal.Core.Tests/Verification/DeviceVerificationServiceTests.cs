@@ -20,12 +20,12 @@ public sealed class DeviceVerificationServiceTests : IAsyncLifetime, IDisposable
     {
         _database = await TestDatabase.CreateAsync();
         var catalog = new DeviceCatalogService(_database, _time);
-        await catalog.AddCertifiedModelAsync("Contoso", "RoomConsole 10", TestContext.Current.CancellationToken);
+        await catalog.AddCertifiedModelAsync("Contoso", "RoomConsole 10", RoomsPortal.Core.Common.Actor.User("admin-1", "Ada Admin"), TestContext.Current.CancellationToken);
         await catalog.AddManufacturerKeyAsync(
-            "Contoso", "factory-2026", Convert.ToBase64String(_manufacturer.ExportSubjectPublicKeyInfo()), TestContext.Current.CancellationToken);
-        await catalog.AddCertifiedModelAsync("Fabrikam", "Board 20", TestContext.Current.CancellationToken);
+            "Contoso", "factory-2026", Convert.ToBase64String(_manufacturer.ExportSubjectPublicKeyInfo()), RoomsPortal.Core.Common.Actor.User("admin-1", "Ada Admin"), TestContext.Current.CancellationToken);
+        await catalog.AddCertifiedModelAsync("Fabrikam", "Board 20", RoomsPortal.Core.Common.Actor.User("admin-1", "Ada Admin"), TestContext.Current.CancellationToken);
         await catalog.AddManufacturerKeyAsync(
-            "Fabrikam", "factory-2026", Convert.ToBase64String(_manufacturer.ExportSubjectPublicKeyInfo()), TestContext.Current.CancellationToken);
+            "Fabrikam", "factory-2026", Convert.ToBase64String(_manufacturer.ExportSubjectPublicKeyInfo()), RoomsPortal.Core.Common.Actor.User("admin-1", "Ada Admin"), TestContext.Current.CancellationToken);
         _service = new DeviceVerificationService(_database, _time);
         _agreements = new AgreementService(_database, _time);
     }

@@ -20,7 +20,7 @@ public sealed class VerificationFailureServiceTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
-        await new DeviceCatalogService(_database, _time).AddCertifiedModelAsync("Contoso", "RoomConsole 10", Ct);
+        await new DeviceCatalogService(_database, _time).AddCertifiedModelAsync("Contoso", "RoomConsole 10", RoomsPortal.Core.Common.Actor.User("admin-1", "Ada Admin"), Ct);
         _verification = new DeviceVerificationService(_database, _time);
         _failures = new VerificationFailureService(_database, _time);
     }

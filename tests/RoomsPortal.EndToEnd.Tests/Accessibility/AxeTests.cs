@@ -31,6 +31,9 @@ public sealed class AxeTests(BrowserFixture browser, ITestOutputHelper output)
         var stoppedRun = await provisioning.AbandonedRunAsync([await provisioning.CreateAccountAsync("axe-room-3@contoso.com", ct: ct)], ct);
         await portal.Services.GetRequiredService<DeviceVerificationService>().VerifyAsync(
             new DeviceIdentity("Fabrikam", "Unknown Console", "SN-AXE-1", "1.0"), null, "10.0.0.9", ct);
+        using var contoso = new TestManufacturer();
+        await contoso.RegisterAsync(portal.Services, ct);
+        await portal.Services.GetRequiredService<AgreementService>().PublishAsync("2026-11", "Terms.", DateTimeOffset.UtcNow, PortalProvisioning.Admin, ct);
 
         await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -52,6 +55,7 @@ public sealed class AxeTests(BrowserFixture browser, ITestOutputHelper output)
             "/", "/planning/resource-accounts", "/planning/resource-accounts/generate-otp", $"/planning/resource-accounts/{accountId}",
             "/approvals", "/devices", "/verification-failures", "/audit", "/settings", "/settings/preferences", "/settings/users",
             $"/planning/resource-accounts/otp-runs/{stoppedRun}",
+            "/settings/room-groups", "/settings/device-catalog", "/settings/end-user-agreement",
         ];
         foreach (var path in paths)
         {

@@ -116,7 +116,7 @@ public sealed class DeviceVerificationApiTests : IAsyncLifetime
         using var mismatch = await PostAgreementAsync(client, "2025-07");
         await client.AcceptAgreementAsync(agreement.Version, ct);
 
-        Assert.Equal(Core.Verification.AgreementService.BuiltIn, new Core.Verification.EndUserAgreement(agreement.Version, agreement.Text));
+        Assert.Equal((Core.Verification.AgreementService.BuiltIn.Version, Core.Verification.AgreementService.BuiltIn.Text), (agreement.Version, agreement.Text));
         Assert.Equal((HttpStatusCode.Conflict, ConsoleErrorCodes.AgreementVersionMismatch), (old.Status, old.Code));
         Assert.Equal((HttpStatusCode.BadRequest, ConsoleErrorCodes.InvalidRequest), (bell.Status, bell.Code));
         using var problem = System.Text.Json.JsonDocument.Parse(await mismatch.Content.ReadAsStringAsync(ct));

@@ -154,7 +154,7 @@ public sealed class LocalSignInTests : IAsyncLifetime
     {
         using var scope = _portal.Services.CreateScope();
         var user = await scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>().FindByNameAsync("tech");
-        Assert.Null(await _portal.Services.GetRequiredService<UserAdministration>().SetDisabledAsync(user!.Id, disabled: true));
+        Assert.Null(await _portal.Services.GetRequiredService<UserAdministration>().SetDisabledAsync(user!.Id, disabled: true, PortalProvisioning.Admin, TestContext.Current.CancellationToken));
         using var attempt = await PortalForms.SignInAsync(_browser, "tech", Password, ct: TestContext.Current.CancellationToken);
 
         Assert.Contains("The user name or password is incorrect.", await attempt.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
@@ -169,7 +169,7 @@ public sealed class LocalSignInTests : IAsyncLifetime
     public async Task User_who_must_change_the_password_is_sent_to_change_it_until_done()
     {
         var (password, _, _) = await _portal.Services.GetRequiredService<UserAdministration>()
-            .CreateAsync(new NewPortalUser("newlead", null, PortalRoles.SiteLead, []), ct: TestContext.Current.CancellationToken);
+            .CreateAsync(new NewPortalUser("newlead", null, PortalRoles.SiteLead, []), PortalProvisioning.Admin, ct: TestContext.Current.CancellationToken);
         using var browser = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
         using var signIn = await PortalForms.SignInAsync(browser, "newlead", password!, ct: TestContext.Current.CancellationToken);

@@ -84,7 +84,7 @@ public sealed class PasswordPolicyTests
         await using var portal = new PortalFactory().InProduction();
 
         var (password, error, detail) = await portal.Services.GetRequiredService<UserAdministration>()
-            .CreateAsync(new NewPortalUser("frontdesk", "Front desk", PortalRoles.SiteLead, []), "frontdesk-2025!", mustChangePassword: false, Ct);
+            .CreateAsync(new NewPortalUser("frontdesk", "Front desk", PortalRoles.SiteLead, []), PortalProvisioning.Admin, "frontdesk-2025!", mustChangePassword: false, Ct);
 
         Assert.Null(password);
         Assert.Equal(UserChangeError.InvalidPassword, error);

@@ -52,7 +52,7 @@ public sealed class SecurityStampTests : IAsyncLifetime
     {
         var (_, copy) = await SignedInWithCopyAsync();
 
-        Assert.Null(await _portal.Services.GetRequiredService<UserAdministration>().AssignAsync(_userId, PortalRoles.Helpdesk, [], Ct));
+        Assert.Null(await _portal.Services.GetRequiredService<UserAdministration>().AssignAsync(_userId, PortalRoles.Helpdesk, [], PortalProvisioning.Admin, Ct));
 
         await AssertRefusedAsync(copy);
     }
@@ -62,7 +62,7 @@ public sealed class SecurityStampTests : IAsyncLifetime
     {
         var (_, copy) = await SignedInWithCopyAsync();
 
-        Assert.Null(await _portal.Services.GetRequiredService<UserAdministration>().SetDisabledAsync(_userId, disabled: true));
+        Assert.Null(await _portal.Services.GetRequiredService<UserAdministration>().SetDisabledAsync(_userId, disabled: true, PortalProvisioning.Admin, Ct));
 
         await AssertRefusedAsync(copy);
     }
@@ -72,7 +72,7 @@ public sealed class SecurityStampTests : IAsyncLifetime
     {
         var (_, copy) = await SignedInWithCopyAsync();
 
-        Assert.Null((await _portal.Services.GetRequiredService<UserAdministration>().ResetPasswordAsync(_userId)).Error);
+        Assert.Null((await _portal.Services.GetRequiredService<UserAdministration>().ResetPasswordAsync(_userId, PortalProvisioning.Admin, Ct)).Error);
 
         await AssertRefusedAsync(copy);
     }

@@ -73,7 +73,7 @@ public sealed partial class SignInEnumerationTests : IAsyncLifetime
         Assert.Equal(before + 1, _hasher.Verifications);
 
         var userId = (await _portal.Services.GetRequiredService<UserAdministration>().ListAsync(Ct)).Single(u => u.UserName == "tech").Id;
-        await _portal.Services.GetRequiredService<UserAdministration>().SetDisabledAsync(userId, disabled: true);
+        await _portal.Services.GetRequiredService<UserAdministration>().SetDisabledAsync(userId, disabled: true, PortalProvisioning.Admin, Ct);
         before = _hasher.Verifications;
         await FailureTextAsync("tech", Password);
         Assert.Equal(before + 1, _hasher.Verifications);

@@ -6,6 +6,8 @@ namespace RoomsPortal.Web.Tests.Security;
 
 public sealed class UserAdministrationTests : IAsyncLifetime
 {
+    private static readonly RoomsPortal.Core.Common.Actor Admin = PortalProvisioning.Admin;
+
     private readonly PortalFactory _portal = new();
     private UserAdministration _users = default!;
 
@@ -23,9 +25,9 @@ public sealed class UserAdministrationTests : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         var north = await _portal.CreateRoomGroupAsync("North");
 
-        var (leadPassword, leadError, _) = await _users.CreateAsync(new NewPortalUser("lead", "Lea Lead", PortalRoles.SiteLead, [north]), ct: ct);
-        var (_, managerError, _) = await _users.CreateAsync(new NewPortalUser("boss", null, PortalRoles.RoomsProManager, [north]), ct: ct);
-        var (_, duplicate, _) = await _users.CreateAsync(new NewPortalUser("LEAD", null, PortalRoles.Helpdesk, []), ct: ct);
+        var (leadPassword, leadError, _) = await _users.CreateAsync(new NewPortalUser("lead", "Lea Lead", PortalRoles.SiteLead, [north]), Admin, ct: ct);
+        var (_, managerError, _) = await _users.CreateAsync(new NewPortalUser("boss", null, PortalRoles.RoomsProManager, [north]), Admin, ct: ct);
+        var (_, duplicate, _) = await _users.CreateAsync(new NewPortalUser("LEAD", null, PortalRoles.Helpdesk, []), Admin, ct: ct);
 
         Assert.Null(leadError);
         Assert.Null(managerError);
@@ -45,11 +47,11 @@ public sealed class UserAdministrationTests : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         var admin = (await _users.ListAsync(ct)).Single(u => u.UserName == PortalFactory.AdminUserName);
 
-        Assert.Equal(UserChangeError.WouldRemoveLastManager, await _users.AssignAsync(admin.Id, PortalRoles.Helpdesk, [], ct));
-        Assert.Equal(UserChangeError.WouldRemoveLastManager, await _users.SetDisabledAsync(admin.Id, disabled: true));
+        Assert.Equal(UserChangeError.WouldRemoveLastManager, await _users.AssignAsync(admin.Id, PortalRoles.Helpdesk, [], Admin, ct));
+        Assert.Equal(UserChangeError.WouldRemoveLastManager, await _users.SetDisabledAsync(admin.Id, disabled: true, Admin, ct));
 
         await _portal.CreateUserAsync("second-manager", "second-manager-password", PortalRoles.RoomsProManager);
-        Assert.Null(await _users.SetDisabledAsync(admin.Id, disabled: true));
+        Assert.Null(await _users.SetDisabledAsync(admin.Id, disabled: true, Admin, ct));
     }
 
     [Fact]
@@ -58,7 +60,7 @@ public sealed class UserAdministrationTests : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         var id = await _portal.CreateUserAsync("tech", "tech-original-password", PortalRoles.Helpdesk);
 
-        var (password, error) = await _users.ResetPasswordAsync(id);
+        var (password, error) = await _users.ResetPasswordAsync(id, Admin, ct);
 
         Assert.Null(error);
         var tech = (await _users.ListAsync(ct)).Single(u => u.Id == id);

@@ -35,6 +35,7 @@ public sealed class DecisionSubmitter(ApprovalService approvals, PortalCaller ca
             DecisionError.AlreadyDecided => new("Another admin already decided this request. The page now shows its current state.", Severity.Warning),
             DecisionError.Expired => new("This request expired with its one-time password. Generate a new one-time password for the account and enter it on the console again.", Severity.Warning),
             DecisionError.InvalidReason => new("Choose a reason, and add a note when the reason is Other.", Severity.Error),
+            DecisionError.InvalidNote => new(Core.Common.TextRules.CheckNote(decision.Note, "The note", ApprovalRequest.NoteMaxLength) ?? "The note cannot be used.", Severity.Error),
             DecisionError.AccountDisabled => new("The resource account is disabled, so this console cannot sign in with it. Enable the account under Planning > Resource Accounts, or reject the request.", Severity.Warning),
             _ => new("This request is no longer in your room groups or was removed.", Severity.Warning),
         };

@@ -39,6 +39,8 @@ public static class Display
     {
         AuditCategory.ResourceAccounts => "Resource accounts",
         AuditCategory.Otps => "One-time passwords",
+        AuditCategory.RoomGroups => "Room groups",
+        AuditCategory.DeviceCatalog => "Device catalog",
         _ => category.ToString(),
     };
 

@@ -78,4 +78,23 @@ public sealed class VerificationFailuresPageTests : PortalComponentContext
         Assert.StartsWith("verification-failures-", (string)call.Arguments[0]!, StringComparison.Ordinal);
         Assert.Contains("SN-VF-5", (string)call.Arguments[1]!, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_uncertified_model_links_a_manager_to_certify_it_and_tells_the_helpdesk_whom_to_ask()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var device = new DeviceIdentity("Fabrikam", "Panel 2", "SN-F-1", null);
+        var statement = RoomsPortal.ConsoleClient.DeviceStatementSigner.Sign(key, device.Make, device.Model, device.SerialNumber);
+        await Service<DeviceVerificationService>().VerifyAsync(device, statement, null, Ct);
+
+        var manager = RenderPage<FailuresPage>();
+        manager.WaitForAssertion(() => Assert.Equal("/settings/device-catalog?make=Fabrikam&model=Panel%202", manager.Find("[data-testid=catalog-link]").GetAttribute("href")));
+        Assert.Contains("Certify this model", manager.Find("[data-testid=catalog-link]").TextContent, StringComparison.Ordinal);
+
+        SignInAs(RoomsPortal.Web.Security.PortalRoles.Helpdesk);
+        var helpdesk = Render<FailuresPage>();
+        helpdesk.WaitForAssertion(() => Assert.Equal("Ask a Rooms Pro Manager to certify Fabrikam Panel 2 in Settings > Device catalog.",
+            helpdesk.Find("[data-testid=catalog-ask]").TextContent.Trim()));
+        Assert.Empty(helpdesk.FindAll("[data-testid=catalog-link]"));
+    }
 }

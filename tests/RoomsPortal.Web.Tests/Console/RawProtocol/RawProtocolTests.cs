@@ -42,8 +42,8 @@ public sealed partial class RawProtocolTests : IAsyncLifetime
     {
         // The portal's administrator certifies the model and registers the manufacturer's public key.
         var catalog = _portal.Services.GetRequiredService<DeviceCatalogService>();
-        await catalog.AddCertifiedModelAsync(Make, Model, Ct);
-        await catalog.AddManufacturerKeyAsync(Make, "raw-test", Convert.ToBase64String(_manufacturer.ExportSubjectPublicKeyInfo()), Ct);
+        await catalog.AddCertifiedModelAsync(Make, Model, PortalProvisioning.Admin, Ct);
+        await catalog.AddManufacturerKeyAsync(Make, "raw-test", Convert.ToBase64String(_manufacturer.ExportSubjectPublicKeyInfo()), PortalProvisioning.Admin, Ct);
         _admin = new PortalProvisioning(_portal.Services);
         await _admin.SetPreferencesAsync(autoApproval: false, ct: Ct);
     }
