@@ -31,6 +31,8 @@ public sealed class AuditCompletenessTests
         ["DeviceVerificationService.VerifyAsync"] = "A console proving itself before anyone acts: a failure is kept for the helpdesk (Verification failures), a success becomes a console session. No person changes anything.",
         ["AuditService.PurgeAsync"] = "Retention: deletes audit entries past 180 days. Writing the deletion into the log it shrinks defeats it; the maintenance job logs it.",
         ["InProcessProvisioningNotifier.PublishAsync"] = "Carries events after a commit; writes nothing.",
+        ["AgreementService.IsCurrentAsync"] = "A read: compares a version with the current agreement's.",
+        ["DeviceVerificationService.LiveSessionsAsync"] = "A read: which console credentials are still live (the hub's sweep).",
     };
 
     /// <summary>Method key: arrange what the call needs, then return the call to measure.</summary>
@@ -71,6 +73,17 @@ public sealed class AuditCompletenessTests
             var account = (await s.H.AccountsAsync(group, "room@hq.example.com"))[0];
             return () => s.H.Otps.GenerateAsync(new OtpBatchRequest([account.Id], OtpPasswordMode.GeneratePasswords), Admin, AccessScope.All, Ct);
         },
+        ["OtpService.StartRunAsync"] = s => Act(() => s.H.Otps.StartRunAsync(1, OtpPasswordMode.GeneratePasswords, Admin, Ct)),
+        ["OtpService.MarkShownAsync"] = async s =>
+        {
+            var run = await s.H.Otps.StartRunAsync(1, OtpPasswordMode.GeneratePasswords, Admin, Ct);
+            return () => s.H.Otps.MarkShownAsync(run, Admin, Ct);
+        },
+        ["OtpService.AbandonRunAsync"] = async s =>
+        {
+            var run = await s.H.Otps.StartRunAsync(1, OtpPasswordMode.GeneratePasswords, Admin, Ct);
+            return () => s.H.Otps.AbandonRunAsync(run, Admin, Ct);
+        },
         ["OtpService.RevokeAsync"] = async s =>
         {
             var (_, _, otp) = await s.H.OneOtpAsync();
@@ -101,7 +114,7 @@ public sealed class AuditCompletenessTests
         {
             var request = await PendingAsync(s);
             await s.H.Approvals.ApproveAsync(request, Admin, AccessScope.All, Ct);
-            return () => s.H.Approvals.ClaimSignInDataAsync(request, Console1.Serial, Ct);
+            return () => s.H.Approvals.ClaimSignInDataAsync(request, Console1.Key, Ct);
         },
         ["ManualSetupService.ManualSignInAsync"] = async s =>
         {

@@ -10,6 +10,7 @@ public sealed class DeviceVerificationServiceTests : IAsyncLifetime, IDisposable
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
     private readonly ECDsa _manufacturer = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly ECDsa _fabrikam = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private TestDatabase _database = default!;
     private DeviceVerificationService _service = default!;
     private AgreementService _agreements = default!;
@@ -25,14 +26,18 @@ public sealed class DeviceVerificationServiceTests : IAsyncLifetime, IDisposable
             "Contoso", "factory-2026", Convert.ToBase64String(_manufacturer.ExportSubjectPublicKeyInfo()), RoomsPortal.Core.Common.Actor.User("admin-1", "Ada Admin"), TestContext.Current.CancellationToken);
         await catalog.AddCertifiedModelAsync("Fabrikam", "Board 20", RoomsPortal.Core.Common.Actor.User("admin-1", "Ada Admin"), TestContext.Current.CancellationToken);
         await catalog.AddManufacturerKeyAsync(
-            "Fabrikam", "factory-2026", Convert.ToBase64String(_manufacturer.ExportSubjectPublicKeyInfo()), RoomsPortal.Core.Common.Actor.User("admin-1", "Ada Admin"), TestContext.Current.CancellationToken);
+            "Fabrikam", "factory-2026", Convert.ToBase64String(_fabrikam.ExportSubjectPublicKeyInfo()), RoomsPortal.Core.Common.Actor.User("admin-1", "Ada Admin"), TestContext.Current.CancellationToken);
         _service = new DeviceVerificationService(_database, _time);
         _agreements = new AgreementService(_database, _time);
     }
 
     public async ValueTask DisposeAsync() => await _database.DisposeAsync();
 
-    public void Dispose() => _manufacturer.Dispose();
+    public void Dispose()
+    {
+        _manufacturer.Dispose();
+        _fabrikam.Dispose();
+    }
 
     [Fact]
     public async Task Certified_console_with_a_valid_statement_gets_a_credential()
@@ -173,7 +178,7 @@ public sealed class DeviceVerificationServiceTests : IAsyncLifetime, IDisposable
         var contoso = await _service.VerifyAsync(Console10, Sign(_manufacturer, Console10), null, ct);
         await _agreements.AcceptAsync(contoso.SessionId!.Value, AgreementService.BuiltIn.Version, ct);
 
-        var other = await _service.VerifyAsync(fabrikam, Sign(_manufacturer, fabrikam), null, ct);
+        var other = await _service.VerifyAsync(fabrikam, Sign(_fabrikam, fabrikam), null, ct);
 
         Assert.True(other.Succeeded);
         Assert.Null((await _service.FindSessionAsync(other.Token!, ct))!.AgreementAcceptedAtUtc);

@@ -93,7 +93,7 @@ public sealed class DayOneProductionTests : IAsyncLifetime
 
         Assert.Contains("Current agreement: version 2026-11", await PageAsync("/settings/end-user-agreement"), StringComparison.Ordinal);
         var accepted = Assert.Single(await AuditAsync(), e => e.Operation == AuditOperations.AgreementAccepted);
-        Assert.Equal(("console:SN-A-1", "SN-A-1"), (accepted.ActorId, accepted.Target));
+        Assert.Equal(("console:Contoso/RoomConsole 10/SN-A-1", "SN-A-1"), (accepted.ActorId, accepted.Target));
     }
 
     [Fact]

@@ -28,6 +28,7 @@ public sealed class UserAdministrationAuditTests : IAsyncLifetime
         ["LoggingSignInAuditor.SignInFailedAsync"] = "As above.",
         ["LoggingSignInAuditor.SignedOutAsync"] = "As above.",
         ["LoggingSignInAuditor.PasswordChangedAsync"] = "As above.",
+        ["ConsoleConnections.CloseEndedAsync"] = "Closes this node's hub connections whose credential already ended; the database is not changed (the revocation was audited where it happened).",
         ["DecisionSubmitter.SubmitAsync"] = "Calls ApprovalService.ApproveAsync or RejectAsync, which write the entry (rows in the Core table).",
     };
 
