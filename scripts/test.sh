@@ -109,6 +109,14 @@ fi
 log "Building"
 rm -rf "$results"
 if dotnet build RoomsPortal.sln --no-restore -v quiet -nologo; then
+  # The first-day browser test runs the portal as deployed: the published Release build, in its own process.
+  log "Publishing the portal for the first-day test (dotnet publish -c Release)"
+  if dotnet publish src/RoomsPortal.Web -c Release --no-restore -v quiet -nologo -o "$work/published-portal"; then
+    export ROOMSPORTAL_PUBLISHED_PORTAL="$work/published-portal"
+  else
+    echo "Publishing the portal failed (see above); the first-day test will try to publish it itself." >&2
+    status=1
+  fi
   # One project at a time, each with its own TRX file, so no result file can overwrite another.
   for project in tests/*/*.Tests.csproj; do
     name="$(basename "$project" .csproj)"

@@ -15,7 +15,7 @@ internal static class Artifacts
 
     public static string Screenshot(string name) => Path.Combine(ScreenshotsDirectory, name + ".png");
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
