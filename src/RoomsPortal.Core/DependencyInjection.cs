@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RoomsPortal.Core.ApiKeys;
 using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Devices;
@@ -34,7 +35,8 @@ public static class DependencyInjection
         services.TryAddSingleton<DeviceVerificationService>();
         services.TryAddSingleton<AgreementService>();
         services.TryAddSingleton<DeviceCatalogService>();
-        services.TryAddSingleton<AgreementService>();
+        services.TryAddSingleton<ApiKeyService>();
+        services.TryAddSingleton<IdempotencyKeys>();
         services.TryAddSingleton<RoomGroupService>();
         services.TryAddSingleton<ResourceAccountService>();
         services.TryAddSingleton<PreferencesService>();

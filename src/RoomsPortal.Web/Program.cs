@@ -4,6 +4,7 @@ using RoomsPortal.Web;
 using RoomsPortal.Web.Api;
 using RoomsPortal.Web.Api.Account;
 using RoomsPortal.Web.Api.Console;
+using RoomsPortal.Web.Api.V1;
 using RoomsPortal.Web.Components;
 using RoomsPortal.Web.Hubs;
 using RoomsPortal.Web.Infrastructure;
@@ -57,6 +58,7 @@ try
     app.MapConsoleApi();
     app.MapHub<ConsoleHub>(ConsoleHubNames.Path);
     app.MapAccountApi();
+    app.MapAutomationApi();
     app.MapStaticAssets().AllowAnonymous();
     // The portal's own CSP (SecurityHeaders) already says frame-ancestors 'none'; Blazor's default second header is dropped.
     app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);

@@ -16,6 +16,7 @@ public enum AuditCategory
     RoomGroups,
     DeviceCatalog,
     Users,
+    ApiKeys,
 }
 
 /// <summary>Whether the audited operation succeeded.</summary>
@@ -77,6 +78,8 @@ public static class AuditOperations
     public const string AccountsImported = "ResourceAccounts.Imported";
     public const string AccountUpdated = "ResourceAccounts.Updated";
     public const string RoomGroupCreated = "RoomGroups.Created";
+    public const string ApiKeyCreated = "ApiKeys.Created";
+    public const string ApiKeyRevoked = "ApiKeys.Revoked";
     public const string RoomGroupRenamed = "RoomGroups.Renamed";
     public const string RoomGroupDeleted = "RoomGroups.Deleted";
     public const string RoomGroupAccountsAssigned = "RoomGroups.AccountsAssigned";

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Identity.Web;
 using RoomsPortal.Core.Persistence;
 using RoomsPortal.Core.Users;
+using RoomsPortal.Web.Api.V1;
 
 namespace RoomsPortal.Web.Security;
 
@@ -57,6 +58,7 @@ public static class PortalAuthentication
         }
 
         services.AddAuthorizationBuilder().AddPortalPolicies();
+        services.AddAutomationApi(entraId: mode == AuthenticationMode.EntraId);
         services.AddSingleton<LoggingSignInAuditor>();
         services.AddSingleton<ISignInAuditor, AuditLogSignInAuditor>();
         services.AddSingleton<SignInThrottle>();

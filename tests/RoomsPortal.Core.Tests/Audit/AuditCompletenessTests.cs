@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
+using RoomsPortal.Core.ApiKeys;
 using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
@@ -31,6 +32,10 @@ public sealed class AuditCompletenessTests
         ["DeviceVerificationService.VerifyAsync"] = "A console proving itself before anyone acts: a failure is kept for the helpdesk (Verification failures), a success becomes a console session. No person changes anything.",
         ["AuditService.PurgeAsync"] = "Retention: deletes audit entries past 180 days. Writing the deletion into the log it shrinks defeats it; the maintenance job logs it.",
         ["InProcessProvisioningNotifier.PublishAsync"] = "Carries events after a commit; writes nothing.",
+        ["ApiKeyService.AuthenticateAsync"] = "Checks a key on every API call; records only its last use (time and address). What the call changes is audited by the operation under the key's name.",
+        ["IdempotencyKeys.ReserveAsync"] = "API bookkeeping: remembers an Idempotency-Key so a retry issues nothing; the batch it guards is audited (Otps.Generated).",
+        ["IdempotencyKeys.CompleteAsync"] = "As above: records which batch the key issued.",
+        ["IdempotencyKeys.ReleaseAsync"] = "As above: frees the key of a call that issued nothing.",
         ["AgreementService.IsCurrentAsync"] = "A read: compares a version with the current agreement's.",
         ["DeviceVerificationService.LiveSessionsAsync"] = "A read: which console credentials are still live (the hub's sweep).",
     };
@@ -72,6 +77,12 @@ public sealed class AuditCompletenessTests
             var group = await s.H.GroupAsync("HQ");
             var account = (await s.H.AccountsAsync(group, "room@hq.example.com"))[0];
             return () => s.H.Otps.GenerateAsync(new OtpBatchRequest([account.Id], OtpPasswordMode.GeneratePasswords), Admin, AccessScope.All, Ct);
+        },
+        ["ApiKeyService.CreateAsync"] = s => Act(() => s.ApiKeys.CreateAsync(new NewApiKey("script", "RoomsProManager", []), Admin, Ct)),
+        ["ApiKeyService.RevokeAsync"] = async s =>
+        {
+            var key = await s.ApiKeys.CreateAsync(new NewApiKey("script", "RoomsProManager", []), Admin, Ct);
+            return () => s.ApiKeys.RevokeAsync(key.Value.View!.Id, Admin, Ct);
         },
         ["OtpService.StartRunAsync"] = s => Act(() => s.H.Otps.StartRunAsync(1, OtpPasswordMode.GeneratePasswords, Admin, Ct)),
         ["OtpService.MarkShownAsync"] = async s =>
@@ -220,7 +231,10 @@ public sealed class AuditCompletenessTests
             Agreements = new AgreementService(harness.Database, harness.Time);
             Verification = new DeviceVerificationService(harness.Database, harness.Time);
             Failures = new VerificationFailureService(harness.Database, harness.Time);
+            ApiKeys = new ApiKeyService(harness.Database, harness.Time);
         }
+
+        public ApiKeyService ApiKeys { get; }
 
         public ProvisioningHarness H { get; }
 

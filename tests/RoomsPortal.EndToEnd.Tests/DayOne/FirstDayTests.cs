@@ -168,7 +168,11 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
         ];
         var missing = expected.Where(operation => !audit.Contains(operation, StringComparison.Ordinal)).ToList();
         Assert.True(missing.Count == 0, $"Missing from the audit log: {string.Join(", ", missing)}\n{audit}");
-        Assert.Contains("Lena Lead", audit, StringComparison.Ordinal);
+        // Who did what: the administrator set the portal up, the Site Lead approved, the console fetched its sign-in data.
+        Assert.Equal("Administrator", ActorOf(audit, "Catalog.KeyAdded"));
+        Assert.Equal("Administrator", ActorOf(audit, "Otps.Generated"));
+        Assert.Equal("Lena Lead", ActorOf(audit, "Approvals.Approved"));
+        Assert.StartsWith($"Console {Serial}", ActorOf(audit, "Devices.SignInDataReleased"), StringComparison.Ordinal);
         Assert.DoesNotContain(roomPassword, audit, StringComparison.Ordinal);
         Assert.DoesNotContain(code, portal.Output, StringComparison.Ordinal);
     }
@@ -215,6 +219,16 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
         }
 
         await Assertions.Expect(popover).ToHaveCountAsync(0);
+    }
+
+    /// <summary>The actor column of the first row with <paramref name="operation"/> in the exported audit CSV (read with the portal's own CSV reader).</summary>
+    private static string ActorOf(string auditCsv, string operation)
+    {
+        var rows = Core.Csv.CsvReader.Parse(auditCsv, out var error);
+        Assert.Null(error);
+        var header = rows[0].Fields.ToList();
+        var (actor, op) = (header.IndexOf("actor"), header.IndexOf("operation"));
+        return rows.Skip(1).First(r => r.Fields[op] == operation).Fields[actor];
     }
 
     private static string PemBody(string pem) =>

@@ -168,7 +168,15 @@ public sealed partial class PublishedPortal : IAsyncDisposable
         using var process = Process.Start(publish)!;
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct).WaitAsync(PublishTimeout, ct);
+        try
+        {
+            await process.WaitForExitAsync(ct).WaitAsync(PublishTimeout, ct);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"dotnet publish failed ({process.ExitCode}):\n{await stdout}\n{await stderr}");

@@ -11,12 +11,16 @@ internal static class ConsoleRequestReader
 {
     public const int MaxBodyBytes = 8 * 1024;
 
-    public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken ct)
+    public static Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken ct)
+        where T : class => ReadAsync<T>(request, MaxBodyBytes, ConsoleJson.Options, ct);
+
+    /// <summary>The same for another API: its own size cap and serializer options (the automation API refuses unknown fields).</summary>
+    public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, int maxBodyBytes, JsonSerializerOptions options, CancellationToken ct)
         where T : class
     {
-        if (request.ContentLength is > MaxBodyBytes)
+        if (request.ContentLength > maxBodyBytes)
         {
-            return (null, TooLarge());
+            return (null, TooLarge(maxBodyBytes));
         }
 
         if (request.ContentType is null || !request.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
@@ -29,9 +33,9 @@ internal static class ConsoleRequestReader
         int read;
         while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + read > MaxBodyBytes)
+            if (buffer.Length + read > maxBodyBytes)
             {
-                return (null, TooLarge());
+                return (null, TooLarge(maxBodyBytes));
             }
 
             buffer.Write(chunk, 0, read);
@@ -39,7 +43,7 @@ internal static class ConsoleRequestReader
 
         try
         {
-            var value = JsonSerializer.Deserialize<T>(buffer.ToArray(), ConsoleJson.Options);
+            var value = JsonSerializer.Deserialize<T>(buffer.ToArray(), options);
             return value is null
                 ? (null, ConsoleProblems.InvalidRequest("body", "The body is empty: send a JSON object."))
                 : (value, null);
@@ -47,10 +51,13 @@ internal static class ConsoleRequestReader
         catch (JsonException ex)
         {
             var where = ex.Path is { Length: > 1 } path ? $" at {path}" : "";
-            return (null, ConsoleProblems.InvalidRequest("body", $"The body is not valid JSON for this call{where}."));
+            var why = ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? " (a field this call does not take)"
+                : ex.Message.Contains("missing required", StringComparison.Ordinal) ? " (a required field is missing)"
+                : string.Empty;
+            return (null, ConsoleProblems.InvalidRequest("body", $"The body is not valid JSON for this call{where}{why}."));
         }
     }
 
-    private static IResult TooLarge() =>
-        ConsoleProblems.InvalidRequest("body", $"The body is larger than {MaxBodyBytes} bytes.");
+    private static IResult TooLarge(int maxBodyBytes) =>
+        ConsoleProblems.InvalidRequest("body", $"The body is larger than {maxBodyBytes} bytes.");
 }

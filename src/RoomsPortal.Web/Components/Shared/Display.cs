@@ -41,6 +41,7 @@ public static class Display
         AuditCategory.Otps => "One-time passwords",
         AuditCategory.RoomGroups => "Room groups",
         AuditCategory.DeviceCatalog => "Device catalog",
+        AuditCategory.ApiKeys => "API keys",
         _ => category.ToString(),
     };
 

@@ -1,0 +1,69 @@
+using System.Security.Claims;
+using RoomsPortal.Core.ApiKeys;
+
+namespace RoomsPortal.Web.Security;
+
+/// <summary>The outcome of a key request: the key, or the field and message to show.</summary>
+public readonly record struct ApiKeyRequestResult((ApiKeyView? View, string? Key) Value, string? Field, string? Message)
+{
+    public bool Succeeded => Field is null;
+}
+
+/// <summary>
+/// Creating a key for the Settings page and the API alike: a key gets exactly the role and room groups asked for, and
+/// never more than its creator has (only a Rooms Pro Manager creates keys; a scoped role needs room groups).
+/// </summary>
+public static class ApiKeyRequests
+{
+    public static async Task<ApiKeyRequestResult> CreateAsync(
+        ApiKeyService service,
+        string? name,
+        string? role,
+        IReadOnlyCollection<Guid>? roomGroupIds,
+        int? expiresInDays,
+        IReadOnlyCollection<string>? allowedNetworks,
+        ClaimsPrincipal creator,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(creator);
+        if (!creator.IsInRole(PortalRoles.RoomsProManager))
+        {
+            return new(default, "role", "Only a Rooms Pro Manager creates API keys.");
+        }
+
+        if (role is null || !PortalRoles.All.Contains(role))
+        {
+            return new(default, "role", $"role is one of {string.Join(", ", PortalRoles.All)}.");
+        }
+
+        var groups = roomGroupIds ?? [];
+        if (PortalRoles.IsScopedToRoomGroups(role) && groups.Count == 0)
+        {
+            return new(default, "roomGroupIds", "A Site Lead or Helpdesk key needs at least one room group.");
+        }
+
+        if (!PortalRoles.IsScopedToRoomGroups(role) && groups.Count > 0)
+        {
+            return new(default, "roomGroupIds", "A Rooms Pro Manager key covers every room group: leave roomGroupIds out.");
+        }
+
+        var created = await service.CreateAsync(
+            new NewApiKey(name ?? string.Empty, role, groups, expiresInDays, allowedNetworks),
+            ActorFactory.FromPrincipal(creator),
+            ct);
+        if (created.Succeeded)
+        {
+            return new((created.Value.View, created.Value.Key), null, null);
+        }
+
+        return created.Error switch
+        {
+            ApiKeyError.InvalidName => new(default, "name", Core.Common.TextRules.CheckName(name?.Trim(), ApiKeyService.NameLabel, ApiKey.NameMaxLength) ?? "Give the key a name."),
+            ApiKeyError.DuplicateName => new(default, "name", "An active key has this name: pick another, or revoke the old one."),
+            ApiKeyError.InvalidLifetime => new(default, "expiresInDays", $"expiresInDays is 1 to {ApiKeyService.MaxLifetimeDays} (default {ApiKeyService.DefaultLifetimeDays})."),
+            ApiKeyError.InvalidNetwork => new(default, "allowedNetworks", $"Each allowed network is an address or a CIDR range such as 10.20.0.0/16 (at most {ApiKeyService.MaxNetworks})."),
+            _ => new(default, "roomGroupIds", "A room group does not exist: list them with GET /api/v1/room-groups."),
+        };
+    }
+}
