@@ -6,8 +6,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.StaticAssets;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using RoomsPortal.ConsoleClient;
+using RoomsPortal.Core.ApiKeys;
+using RoomsPortal.Core.Persistence;
+using RoomsPortal.Core.RoomGroups;
 using RoomsPortal.Testing;
 using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Security;
@@ -53,6 +58,15 @@ public sealed class RoleMatrixTests : IAsyncLifetime
 
         /// <summary>The console policy: a device credential only, never a portal cookie.</summary>
         Console,
+
+        /// <summary>Automation API reads: an API key of any role; never a cookie, a device credential, an expired or revoked key.</summary>
+        ApiRead,
+
+        /// <summary>Automation API provisioning: a Rooms Pro Manager or Site Lead key.</summary>
+        ApiProvision,
+
+        /// <summary>Automation API management: a Rooms Pro Manager key.</summary>
+        ApiManage,
     }
 
     private const string SampleId = "6f1c0000-0000-0000-0000-000000000001";
@@ -75,6 +89,7 @@ public sealed class RoleMatrixTests : IAsyncLifetime
         Rule("GET,POST /settings/room-groups", Access.ManagePortal),
         Rule("GET,POST /settings/device-catalog", Access.ManagePortal),
         Rule("GET,POST /settings/end-user-agreement", Access.ManagePortal),
+        Rule("GET,POST /settings/api-keys", Access.ManagePortal),
         Rule("GET,POST /not-found", Access.Anonymous),
         Rule("GET,POST /Error", Access.Anonymous),
         Rule("GET,POST /status/404", Access.Anonymous),
@@ -86,6 +101,25 @@ public sealed class RoleMatrixTests : IAsyncLifetime
         Rule("GET,POST /account/access-denied", Access.Anonymous),
         Rule("POST /account/sign-out", Access.SignedIn),
         Rule("GET /api/portal/v1/me", Access.ReadOperations),
+
+        // Automation API (docs/api.md): API keys only
+        Rule("GET /api/v1/room-groups/", Access.ApiRead),
+        Rule("POST /api/v1/room-groups/", Access.ApiManage),
+        Rule("PATCH /api/v1/room-groups/{id:guid}", Access.ApiManage),
+        Rule("DELETE /api/v1/room-groups/{id:guid}", Access.ApiManage),
+        Rule("GET /api/v1/resource-accounts/", Access.ApiRead),
+        Rule("GET /api/v1/resource-accounts/{id:guid}", Access.ApiRead),
+        Rule("POST /api/v1/resource-accounts/import", Access.ApiProvision),
+        Rule("POST /api/v1/otp-batches/", Access.ApiProvision),
+        Rule("DELETE /api/v1/otp-batches/codes/{otpId:guid}", Access.ApiProvision),
+        Rule("GET /api/v1/approval-requests/", Access.ApiRead),
+        Rule("POST /api/v1/approval-requests/{id:guid}/approve", Access.ApiProvision),
+        Rule("POST /api/v1/approval-requests/{id:guid}/reject", Access.ApiProvision),
+        Rule("GET /api/v1/devices", Access.ApiRead),
+        Rule("GET /api/v1/api-keys/", Access.ApiManage),
+        Rule("POST /api/v1/api-keys/", Access.ApiManage),
+        Rule("DELETE /api/v1/api-keys/{id:guid}", Access.ApiManage),
+        Rule("GET /openapi/v1.json", Access.ApiRead),
 
         // Health probes
         Rule("* /health/live", Access.Anonymous),
@@ -122,7 +156,13 @@ public sealed class RoleMatrixTests : IAsyncLifetime
     private readonly TestManufacturer _contoso = new();
     private readonly Dictionary<string, HttpClient> _callers = new(StringComparer.Ordinal);
 
-    private static readonly string[] Callers = ["Anonymous", PortalRoles.RoomsProManager, PortalRoles.SiteLead, PortalRoles.Helpdesk, "Console"];
+    private static readonly string[] Callers =
+    [
+        "Anonymous", PortalRoles.RoomsProManager, PortalRoles.SiteLead, PortalRoles.Helpdesk, "Console",
+        KeyOfRole + PortalRoles.RoomsProManager, KeyOfRole + PortalRoles.SiteLead, KeyOfRole + PortalRoles.Helpdesk, "Key:expired", "Key:revoked",
+    ];
+
+    private const string KeyOfRole = "Key:";
 
     public async ValueTask InitializeAsync()
     {
@@ -138,6 +178,29 @@ public sealed class RoleMatrixTests : IAsyncLifetime
         var console = _portal.CreateAnonymousClient();
         console.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", verified.DeviceToken);
         _callers["Console"] = console;
+
+        // API keys: one per role (Site Lead and Helpdesk scoped to a room group), one expired, one revoked.
+        var ct = TestContext.Current.CancellationToken;
+        var keys = _portal.Services.GetRequiredService<ApiKeyService>();
+        var group = (await _portal.Services.GetRequiredService<RoomGroupService>().CreateAsync("Matrix", PortalProvisioning.Admin, ct)).Value!;
+        foreach (var role in PortalRoles.All)
+        {
+            var key = await keys.CreateAsync(new NewApiKey("matrix-" + role, role, PortalRoles.IsScopedToRoomGroups(role) ? [group.Id] : []), PortalProvisioning.Admin, ct);
+            _callers[KeyOfRole + role] = KeyClient(key.Value.Key);
+        }
+
+        var past = new ApiKeyService(_portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(-2)));
+        _callers["Key:expired"] = KeyClient((await past.CreateAsync(new NewApiKey("matrix-expired", PortalRoles.RoomsProManager, [], ExpiresInDays: 1), PortalProvisioning.Admin, ct)).Value.Key);
+        var revoked = (await keys.CreateAsync(new NewApiKey("matrix-revoked", PortalRoles.RoomsProManager, []), PortalProvisioning.Admin, ct)).Value;
+        await keys.RevokeAsync(revoked.View.Id, PortalProvisioning.Admin, ct);
+        _callers["Key:revoked"] = KeyClient(revoked.Key);
+    }
+
+    private HttpClient KeyClient(string key)
+    {
+        var client = _portal.CreateAnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return client;
     }
 
     public async ValueTask DisposeAsync()
@@ -254,8 +317,14 @@ public sealed class RoleMatrixTests : IAsyncLifetime
     private static Expectation Expected(Access access, string caller)
     {
         var isRole = PortalRoles.All.Contains(caller);
+        var keyRole = caller.StartsWith(KeyOfRole, StringComparison.Ordinal) ? caller[KeyOfRole.Length..] : null;
         return access switch
         {
+            Access.ApiRead => keyRole is PortalRoles.RoomsProManager or PortalRoles.SiteLead or PortalRoles.Helpdesk ? Expectation.Allowed : Expectation.Challenged,
+            Access.ApiProvision => keyRole is PortalRoles.RoomsProManager or PortalRoles.SiteLead ? Expectation.Allowed
+                : keyRole is PortalRoles.Helpdesk ? Expectation.Forbidden : Expectation.Challenged,
+            Access.ApiManage => keyRole is PortalRoles.RoomsProManager ? Expectation.Allowed
+                : keyRole is PortalRoles.SiteLead or PortalRoles.Helpdesk ? Expectation.Forbidden : Expectation.Challenged,
             Access.Anonymous => Expectation.Allowed,
             Access.Console => caller == "Console" ? Expectation.Allowed : Expectation.Denied,
             _ when !isRole => Expectation.Challenged,

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Csv;
 using RoomsPortal.Core.ResourceAccounts;
@@ -58,7 +60,18 @@ internal static class ResourceAccountsApi
             })
             .WithSummary("Import resource accounts from a CSV file")
             .WithDescription("The same rules and row report as the Import button: all rows or none. createMissingRoomGroups=true creates the groups the file names (Rooms Pro Manager keys only). 422 lists every bad row.")
-            .Accepts<string>("text/csv")
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // Declared here rather than with Accepts(), which would make routing refuse other content types before
+                // authorization and without the clear message above.
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "The CSV file: a header row with upn, display name and room group.",
+                    Content = new Dictionary<string, OpenApiMediaType> { ["text/csv"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } } },
+                };
+                return Task.CompletedTask;
+            })
             .Produces<ImportResponse>()
             .Produces<ImportResponse>(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest)
