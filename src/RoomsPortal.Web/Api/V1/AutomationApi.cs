@@ -23,6 +23,9 @@ namespace RoomsPortal.Web.Api.V1;
 public static class AutomationApi
 {
     public const string Root = "/api/v1";
+
+    /// <summary>The authentication scheme of every <c>/api/v1</c> policy.</summary>
+    public const string Scheme = "AutomationApi";
     public const string OpenApiPath = "/openapi/v1.json";
     public const string RateLimitPolicy = "api-key";
     public const int RequestsPerMinutePerKey = 600;
@@ -42,13 +45,14 @@ public static class AutomationApi
 
     internal static IServiceCollection AddAutomationApi(this IServiceCollection services, bool entraId)
     {
+        // One scheme for the API, so exactly one handler answers a challenge: the key handler when a key is sent (or in
+        // local mode), else the Entra ID bearer handler. Never the portal cookie.
         services.AddAuthentication()
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, displayName: null, _ => { });
-        string[] schemes = entraId
-            ? [ApiKeyAuthenticationHandler.SchemeName, JwtBearerDefaults.AuthenticationScheme]
-            : [ApiKeyAuthenticationHandler.SchemeName];
-        AuthorizationPolicy Policy(params string[] roles) =>
-            new AuthorizationPolicyBuilder(schemes).RequireAuthenticatedUser().RequireRole(roles).Build();
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, displayName: null, _ => { })
+            .AddPolicyScheme(Scheme, "RoomsPortal automation API", options => options.ForwardDefaultSelector = http =>
+                !entraId || ApiKeyAuthenticationHandler.Carries(http.Request) ? ApiKeyAuthenticationHandler.SchemeName : JwtBearerDefaults.AuthenticationScheme);
+        static AuthorizationPolicy Policy(params string[] roles) =>
+            new AuthorizationPolicyBuilder(Scheme).RequireAuthenticatedUser().RequireRole(roles).Build();
         services.AddAuthorizationBuilder()
             .AddPolicy(ReadPolicy, Policy(PortalRoles.RoomsProManager, PortalRoles.SiteLead, PortalRoles.Helpdesk))
             .AddPolicy(ProvisionPolicy, Policy(PortalRoles.RoomsProManager, PortalRoles.SiteLead))
