@@ -51,6 +51,7 @@ internal static class ConsoleServices
         services.TryAddSingleton<ConsoleHubFilter>();
         services.TryAddSingleton<RefusalLog>();
         services.TryAddSingleton<ConsoleConnections>();
+        services.TryAddSingleton<WatchedRequests>();
         services.AddHostedService<ConsoleStatusPublisher>();
         services.AddHostedService<ConsoleCredentialSweep>();
 
