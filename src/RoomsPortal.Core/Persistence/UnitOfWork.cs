@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace RoomsPortal.Core.Persistence;
 
@@ -26,27 +25,7 @@ public static class UnitOfWork
         ArgumentNullException.ThrowIfNull(work);
         await using var db = await factory.CreateDbContextAsync(ct);
         var strategy = db.Database.CreateExecutionStrategy();
-        // SQLite: one unit of work at a time per database in this process (ISingleWriterStrategy). A unit of work never
-        // starts another inside its delegate, so the gate cannot be re-entered.
-        var gate = (strategy as ISingleWriterStrategy)?.WriterGate;
-        if (gate is not null)
-        {
-            await gate.WaitAsync(ct);
-        }
-
-        try
-        {
-            return await RunAsync(db, strategy, work, ct);
-        }
-        finally
-        {
-            gate?.Release();
-        }
-    }
-
-    private static Task<T> RunAsync<T>(
-        PortalDbContext db, IExecutionStrategy strategy, Func<PortalDbContext, CancellationToken, Task<T>> work, CancellationToken ct) =>
-        strategy.ExecuteAsync(
+        return await strategy.ExecuteAsync(
             (Db: db, Work: work),
             static async (_, state, token) =>
             {
@@ -63,4 +42,5 @@ public static class UnitOfWork
             },
             verifySucceeded: null,
             ct);
+    }
 }
