@@ -4,19 +4,23 @@ using RoomsPortal.Core.Persistence;
 
 namespace RoomsPortal.Migrations.Sqlite;
 
-/// <summary>Registers the SQLite provider with this assembly's migrations and its retrying execution strategy.</summary>
+/// <summary>Registers the SQLite provider with this assembly's migrations, its retrying execution strategy with one writer at a time, WAL and a busy timeout.</summary>
 public static class SqliteMigrations
 {
+    private static readonly SqliteConnectionSetup ConnectionSetup = new();
+
     public static string AssemblyName => typeof(SqliteMigrations).Assembly.GetName().Name!;
 
     public static DbContextOptionsBuilder UsePortalSqlite(this DbContextOptionsBuilder options, string connectionString)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.UseSqlite(connectionString, sqlite =>
-        {
-            sqlite.MigrationsAssembly(AssemblyName);
-            sqlite.ExecutionStrategy(dependencies => new SqliteRetryingExecutionStrategy(dependencies));
-        });
+        return options
+            .UseSqlite(connectionString, sqlite =>
+            {
+                sqlite.MigrationsAssembly(AssemblyName);
+                sqlite.ExecutionStrategy(dependencies => new SqliteRetryingExecutionStrategy(dependencies));
+            })
+            .AddInterceptors(ConnectionSetup);
     }
 }
 

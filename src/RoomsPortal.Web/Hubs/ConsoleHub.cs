@@ -12,7 +12,7 @@ namespace RoomsPortal.Web.Hubs;
 /// <see cref="ConsoleHubException"/>s whose message starts with a stable code (docs/console-protocol.md, section 5).
 /// </summary>
 [Authorize(Policy = ConsoleAuthentication.Policy)]
-public sealed class ConsoleHub(ApprovalService approvals, ConsoleConnections connections) : Hub
+public sealed class ConsoleHub(ApprovalService approvals, ConsoleConnections connections, WatchedRequests watched) : Hub
 {
     public static string GroupFor(Guid requestId) => "request:" + requestId.ToString("N");
 
@@ -32,6 +32,7 @@ public sealed class ConsoleHub(ApprovalService approvals, ConsoleConnections con
             throw new ConsoleHubException(ConsoleErrorCodes.RequestNotFound, "no such request for this console.");
         }
 
+        watched.Add(Context.ConnectionId, id);
         await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(id), Context.ConnectionAborted);
         return ConsoleStatus.ToResponse(status.Value!);
     }
@@ -45,6 +46,7 @@ public sealed class ConsoleHub(ApprovalService approvals, ConsoleConnections con
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         connections.Remove(Context.ConnectionId);
+        watched.Remove(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
 }

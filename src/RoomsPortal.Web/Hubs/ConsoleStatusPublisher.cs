@@ -8,13 +8,16 @@ namespace RoomsPortal.Web.Hubs;
 
 /// <summary>
 /// Turns Core's request events into pushes to the console that owns the request. It re-reads the status from the
-/// database, so the push carries the truth, not the event's guess. The password never travels on the hub: the
+/// database, so the push carries the truth, not the event's guess, but only for a request a console on this node
+/// watches (<see cref="WatchedRequests"/>): most events (a redemption's Pending, decisions on requests whose console
+/// left) have no listener, and reading for them cost a query each. The password never travels on the hub: the
 /// console fetches it once over HTTPS (docs/console-protocol.md, section 6).
 /// </summary>
 public sealed partial class ConsoleStatusPublisher(
     IProvisioningNotifier notifier,
     ApprovalService approvals,
     IHubContext<ConsoleHub> hub,
+    WatchedRequests watched,
     ILogger<ConsoleStatusPublisher> logger) : IHostedService
 {
     private IDisposable? _subscription;
@@ -33,7 +36,7 @@ public sealed partial class ConsoleStatusPublisher(
 
     private async Task PushAsync(ProvisioningEvent change)
     {
-        if (change is not ApprovalRequestChanged request)
+        if (change is not ApprovalRequestChanged request || !watched.IsWatched(request.RequestId))
         {
             return;
         }

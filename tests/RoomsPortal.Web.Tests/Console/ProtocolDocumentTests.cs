@@ -133,7 +133,7 @@ public sealed partial class ProtocolDocumentTests
         var defaults = new ConsoleThrottleOptions();
 
         Assert.Equal(OtpCode.Alphabet, AlphabetMarker().Match(Document.Text).Groups[1].Value);
-        Assert.Equal((null, ConsoleRateLimits.VerificationPerMinute), throttles["POST /verification"]);
+        Assert.Equal((null, defaults.VerificationsPerAddressPerMinute), throttles["POST /verification"]);
         Assert.Equal((defaults.RedemptionsPerDevicePerMinute, defaults.RedemptionsPerAddressPerMinute), throttles["POST /otp/redeem"]);
         Assert.Equal((defaults.ManualSetupsPerDevicePerMinute, defaults.ManualSetupsPerAddressPerMinute), throttles["POST /manual-setup"]);
         Assert.Contains($"fail **{DeviceLockout.MaxFailures} times within {DeviceLockout.Window.TotalMinutes} minutes**", Document.Text, StringComparison.Ordinal);

@@ -7,14 +7,17 @@ namespace RoomsPortal.Web.Api.Console;
 public static class ConsoleRateLimits
 {
     public const string Verification = "console-verification";
+    /// <summary>The default of <see cref="ConsoleThrottleOptions.VerificationsPerAddressPerMinute"/>.</summary>
     public const int VerificationPerMinute = 20;
 
-    public static void AddConsolePolicies(this RateLimiterOptions options)
+    public static void AddConsolePolicies(this RateLimiterOptions options, ConsoleThrottleOptions limits)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(limits);
+        var perMinute = limits.VerificationsPerAddressPerMinute;
         options.AddPolicy(Verification, http => RateLimitPartition.GetFixedWindowLimiter(
             SourceAddress(http),
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = VerificationPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
     }
 
     /// <summary>Answers a throttled console call with 429, Retry-After and a problem document.</summary>

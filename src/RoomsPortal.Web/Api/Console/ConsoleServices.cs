@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using RoomsPortal.ConsoleClient.Protocol;
 using RoomsPortal.Web.Hubs;
 
@@ -51,6 +53,7 @@ internal static class ConsoleServices
         services.TryAddSingleton<ConsoleHubFilter>();
         services.TryAddSingleton<RefusalLog>();
         services.TryAddSingleton<ConsoleConnections>();
+        services.TryAddSingleton<WatchedRequests>();
         services.AddHostedService<ConsoleStatusPublisher>();
         services.AddHostedService<ConsoleCredentialSweep>();
 
@@ -61,11 +64,10 @@ internal static class ConsoleServices
                 .AddAuthenticationSchemes(ConsoleAuthentication.Scheme)
                 .RequireAuthenticatedUser()
                 .RequireClaim(ConsoleAuthentication.SessionIdClaim));
-        services.AddRateLimiter(options =>
-        {
-            options.AddConsolePolicies();
-            options.OnRejected = ConsoleRateLimits.OnRejectedAsync;
-        });
+        services.AddRateLimiter(options => options.OnRejected = ConsoleRateLimits.OnRejectedAsync);
+        // The verification budget is a setting (ConsoleThrottle:VerificationsPerAddressPerMinute), validated at start.
+        services.AddOptions<RateLimiterOptions>()
+            .Configure<IOptions<ConsoleThrottleOptions>>((options, limits) => options.AddConsolePolicies(limits.Value));
         return services;
     }
 }

@@ -9,20 +9,27 @@ public sealed class ConsoleThrottleOptions
 {
     public const string Section = "ConsoleThrottle";
 
+    /// <summary>
+    /// Device verifications a minute from one source address. Verification proves a signed device statement, so
+    /// this budget limits load, not guessing; raise it for a building whose consoles all come through one NAT.
+    /// </summary>
+    [Range(1, 10_000, ErrorMessage = "ConsoleThrottle:VerificationsPerAddressPerMinute must be a whole number from 1 to 10000.")]
+    public int VerificationsPerAddressPerMinute { get; set; } = ConsoleRateLimits.VerificationPerMinute;
+
     /// <summary>Redemption attempts a minute for one device (make, model and serial).</summary>
-    [Range(1, 1000)]
+    [Range(1, 1000, ErrorMessage = "ConsoleThrottle:RedemptionsPerDevicePerMinute must be a whole number from 1 to 1000.")]
     public int RedemptionsPerDevicePerMinute { get; set; } = 5;
 
     /// <summary>Redemption attempts a minute from one source address (a building may sit behind one NAT).</summary>
-    [Range(1, 10_000)]
+    [Range(1, 10_000, ErrorMessage = "ConsoleThrottle:RedemptionsPerAddressPerMinute must be a whole number from 1 to 10000.")]
     public int RedemptionsPerAddressPerMinute { get; set; } = 30;
 
     /// <summary>Manual setup attempts a minute for one device.</summary>
-    [Range(1, 1000)]
+    [Range(1, 1000, ErrorMessage = "ConsoleThrottle:ManualSetupsPerDevicePerMinute must be a whole number from 1 to 1000.")]
     public int ManualSetupsPerDevicePerMinute { get; set; } = 5;
 
     /// <summary>Manual setup attempts a minute from one source address.</summary>
-    [Range(1, 10_000)]
+    [Range(1, 10_000, ErrorMessage = "ConsoleThrottle:ManualSetupsPerAddressPerMinute must be a whole number from 1 to 10000.")]
     public int ManualSetupsPerAddressPerMinute { get; set; } = 20;
 }
 

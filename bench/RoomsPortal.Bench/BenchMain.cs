@@ -1,0 +1,37 @@
+namespace RoomsPortal.Bench;
+
+/// <summary>
+/// One executable, two roles: without <c>--portal-host</c> it is the console swarm, which starts itself again with
+/// <c>--portal-host</c> as a child process that hosts the real portal. Kept apart so the portal's RSS and CPU read from
+/// /proc are the portal's alone.
+/// </summary>
+internal static class BenchMain
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Contains(PortalHost.Flag))
+        {
+            return await PortalHost.RunAsync(args);
+        }
+
+        BenchOptions options;
+        try
+        {
+            options = BenchOptions.Parse(args);
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            await Console.Error.WriteLineAsync(BenchOptions.Usage);
+            return 2;
+        }
+
+        if (options.Help)
+        {
+            Console.WriteLine(BenchOptions.Usage);
+            return 0;
+        }
+
+        return await Swarm.RunAsync(options);
+    }
+}

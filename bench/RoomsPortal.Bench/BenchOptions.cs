@@ -1,0 +1,71 @@
+using System.Globalization;
+
+namespace RoomsPortal.Bench;
+
+/// <summary>Command line of the swarm.</summary>
+internal sealed record BenchOptions
+{
+    public const string Usage = """
+        dotnet run -c Release --project bench/RoomsPortal.Bench -- [options]
+          --consoles N        consoles in each pass (default 1000)
+          --in-flight N       consoles verifying/redeeming/connecting at once (default 64)
+          --polling-share F   share of the waiting consoles that poll every 5 s instead of the hub (default 0.1)
+          --poll-interval S   seconds between status polls (default 5, RFC 8628's default interval)
+          --sample-seconds S  how long the portal's CPU is sampled while the consoles wait (default 5)
+          --timeout S         upper bound for each phase (default 300)
+          --postgres CONNSTR  run the portal on this PostgreSQL database (it must be empty) instead of a SQLite file
+          --out DIR           where the JSON report goes (default artifacts/bench)
+        """;
+
+    public int Consoles { get; init; } = 1000;
+
+    public int InFlight { get; init; } = 64;
+
+    public double PollingShare { get; init; } = 0.1;
+
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan SampleWindow { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan PhaseTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    public string? Postgres { get; init; }
+
+    public string OutputDirectory { get; init; } = Path.Combine("artifacts", "bench");
+
+    public bool Help { get; init; }
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            options = args[i] switch
+            {
+                "--consoles" => options with { Consoles = Int(Next(), 1, 100_000, "--consoles") },
+                "--in-flight" => options with { InFlight = Int(Next(), 1, 4096, "--in-flight") },
+                "--polling-share" => options with { PollingShare = Share(Next()) },
+                "--poll-interval" => options with { PollInterval = TimeSpan.FromSeconds(Int(Next(), 1, 60, "--poll-interval")) },
+                "--sample-seconds" => options with { SampleWindow = TimeSpan.FromSeconds(Int(Next(), 1, 120, "--sample-seconds")) },
+                "--timeout" => options with { PhaseTimeout = TimeSpan.FromSeconds(Int(Next(), 10, 3600, "--timeout")) },
+                "--postgres" => options with { Postgres = Next() },
+                "--out" => options with { OutputDirectory = Next() },
+                "--help" or "-h" => options with { Help = true },
+                _ => throw new ArgumentException($"Unknown option {args[i]}."),
+            };
+        }
+
+        return options;
+    }
+
+    private static int Int(string value, int min, int max, string name) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? n
+            : throw new ArgumentException($"{name} must be a whole number from {min} to {max}.");
+
+    private static double Share(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var share) && share is >= 0 and < 1
+            ? share
+            : throw new ArgumentException("--polling-share must be at least 0 and below 1.");
+}

@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace RoomsPortal.Bench;
+
+internal sealed record PreparationFigures(double ImportMs, double OtpMs);
+
+internal sealed record WaitingFigures(
+    int Consoles, int Polling, double ConnectSeconds, long RssBeforeBytes, long RssWaitingBytes, double BytesPerConsole,
+    double CpuPercentWhileWaiting, int PortalOpenFiles, int BenchOpenFiles);
+
+internal sealed record RedemptionFigures(int Succeeded, int Failed, double Seconds, double PerSecond, double P50Ms, double P99Ms, double MaxMs)
+{
+    public static RedemptionFigures Of(IReadOnlyCollection<SwarmConsole> consoles, double seconds)
+    {
+        var times = consoles.Where(c => !double.IsNaN(c.RedeemMs)).Select(c => c.RedeemMs).Order().ToArray();
+        var succeeded = consoles.Count(c => c.RequestId != Guid.Empty);
+        return new(succeeded, consoles.Count - succeeded, seconds, succeeded / seconds,
+            Percentile(times, 50), Percentile(times, 99), times.Length == 0 ? double.NaN : times[^1]);
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values.</summary>
+    public static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Max(0, (int)Math.Ceiling(p / 100 * sorted.Length) - 1)];
+}
+
+/// <summary>Approval commit to the console knowing it; <see cref="Lost"/> were approved but never learned it.</summary>
+internal sealed record LatencyFigures(int Approved, int Received, int Lost, int Drops, double MeanMs, double P50Ms, double P90Ms, double P99Ms, double MaxMs)
+{
+    public static LatencyFigures Of(IEnumerable<SwarmConsole> approved)
+    {
+        var all = approved.ToList();
+        var times = all.Select(c => c.LatencyMs).Where(ms => !double.IsNaN(ms)).Order().ToArray();
+        return new(all.Count, times.Length, all.Count - times.Length, all.Sum(c => c.Drops), times.Length == 0 ? double.NaN : times.Average(),
+            RedemptionFigures.Percentile(times, 50), RedemptionFigures.Percentile(times, 90), RedemptionFigures.Percentile(times, 99),
+            times.Length == 0 ? double.NaN : times[^1]);
+    }
+}
+
+internal sealed class MachineFigures
+{
+    public int Cores { get; } = Environment.ProcessorCount;
+
+    public string Os { get; } = RuntimeInformation.OSDescription;
+
+    public string Runtime { get; } = RuntimeInformation.FrameworkDescription;
+
+    public string LoadAverageAtStart { get; set; } = "";
+
+    public string LoadAverageAtEnd { get; set; } = "";
+}
+
+/// <summary>What the swarm measured: printed as a table and written as JSON.</summary>
+internal sealed class BenchReport
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
+    public string CommandLine { get; } = string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+
+    public MachineFigures Machine { get; } = new();
+
+    public string Database { get; set; } = "";
+
+    public int Consoles { get; init; }
+
+    public int InFlight { get; init; }
+
+    public double PollingShare { get; init; }
+
+    public int OpenFileLimit { get; init; }
+
+    public Dictionary<string, PreparationFigures> Preparation { get; } = [];
+
+    public RedemptionFigures? Redemption { get; set; }
+
+    public double RedemptionCpuPercent { get; set; }
+
+    public RedemptionFigures? RedeemWhileWaiting { get; set; }
+
+    public WaitingFigures? Waiting { get; set; }
+
+    public LatencyFigures? Push { get; set; }
+
+    public LatencyFigures? Polling { get; set; }
+
+    public double ApprovalsPerSecond { get; set; }
+
+    public long WaitingLogLines { get; set; }
+
+    public long PortalLogLines { get; set; }
+
+    public ErrorCounts Errors { get; } = new();
+
+    public List<string> Notes { get; } = [];
+
+    public void Print(TextWriter output)
+    {
+        var rows = new List<(string What, string Figure)>
+        {
+            ("consoles per pass / in flight", $"{Consoles} / {InFlight}"),
+            ("database", Database),
+        };
+        foreach (var (name, prep) in Preparation)
+        {
+            rows.Add(($"prepare '{name}': import / OTPs", $"{prep.ImportMs:0} ms / {prep.OtpMs:0} ms"));
+        }
+
+        if (Redemption is { } r)
+        {
+            rows.Add(("redemptions/s (verify+agreement+redeem, auto approval on)", $"{r.PerSecond:0.0} ({r.Succeeded} in {r.Seconds:0.0} s)"));
+            rows.Add(("redeem call p50 / p99 / max", $"{r.P50Ms:0.0} / {r.P99Ms:0.0} / {r.MaxMs:0.0} ms"));
+            rows.Add(("portal CPU during redemptions", $"{RedemptionCpuPercent:0} % of one core"));
+        }
+
+        if (RedeemWhileWaiting is { } w)
+        {
+            rows.Add(("redeem call p50 / p99, auto approval off", $"{w.P50Ms:0.0} / {w.P99Ms:0.0} ms"));
+        }
+
+        if (Waiting is { } wait)
+        {
+            rows.Add(("consoles waiting (hub / polling)", $"{wait.Consoles - wait.Polling} / {wait.Polling}, all in after {wait.ConnectSeconds:0.0} s"));
+            rows.Add(("portal RSS before / while waiting", $"{wait.RssBeforeBytes / 1048576.0:0} MiB / {wait.RssWaitingBytes / 1048576.0:0} MiB"));
+            rows.Add(("per waiting console", $"{wait.BytesPerConsole / 1024:0.0} KiB"));
+            rows.Add(("portal CPU while waiting", $"{wait.CpuPercentWhileWaiting:0.0} % of one core"));
+            rows.Add(("open files: portal / bench", $"{wait.PortalOpenFiles} / {wait.BenchOpenFiles} (limit {OpenFileLimit})"));
+        }
+
+        if (Push is { } push)
+        {
+            rows.Add(("push p50 / p90 / p99 / max (commit -> console)", $"{push.P50Ms:0.00} / {push.P90Ms:0.00} / {push.P99Ms:0.00} / {push.MaxMs:0.00} ms"));
+            rows.Add(("pushes received / lost, drops", $"{push.Received} / {push.Lost}, {push.Drops}"));
+            rows.Add(("approvals/s (one admin, one after another)", $"{ApprovalsPerSecond:0.0}"));
+        }
+
+        if (Polling is { } poll && Push is { } p)
+        {
+            rows.Add(("polling mean (every 5 s)", $"{poll.MeanMs:0} ms ({poll.Received} of {poll.Approved})"));
+            rows.Add(("push mean, polling mean / push mean", $"{p.MeanMs:0.00} ms, {poll.MeanMs / p.MeanMs:0}x"));
+        }
+
+        rows.Add(("portal log lines while waiting / whole run", $"{WaitingLogLines} / {PortalLogLines}"));
+        rows.Add(("errors", Errors.IsEmpty ? "none" : string.Join("; ", Errors.OrderByDescending(e => e.Value).Select(e => $"{e.Key}: {e.Value}"))));
+        rows.Add(("load average start / end", $"{Machine.LoadAverageAtStart} / {Machine.LoadAverageAtEnd}"));
+
+        var width = rows.Max(row => row.What.Length);
+        output.WriteLine();
+        foreach (var (what, figure) in rows)
+        {
+            output.WriteLine($"{what.PadRight(width)}  {figure}");
+        }
+
+        foreach (var note in Notes)
+        {
+            output.WriteLine("note: " + note);
+        }
+    }
+
+    public string Write(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"bench-{StartedAt:yyyyMMdd-HHmmss}-n{Consoles}.json"));
+        File.WriteAllText(file, JsonSerializer.Serialize(this, Json));
+        return file;
+    }
+}

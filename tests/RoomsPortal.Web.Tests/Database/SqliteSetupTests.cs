@@ -1,0 +1,46 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using RoomsPortal.Core.Persistence;
+using RoomsPortal.Migrations.Sqlite;
+using RoomsPortal.Testing;
+
+namespace RoomsPortal.Web.Tests.Database;
+
+/// <summary>The portal's SQLite database as deployed: write-ahead logging in the file, a busy timeout on each connection.</summary>
+public sealed class SqliteSetupTests : IAsyncLifetime
+{
+    private readonly PortalFactory _portal = new PortalFactory().InProduction();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync() => await _portal.DisposeAsync();
+
+    [Fact]
+    public async Task The_portals_database_file_is_in_WAL_mode()
+    {
+        _ = _portal.Services;
+
+        // A connection of its own, not the portal's: the journal mode is a property of the file.
+        var file = Path.Combine(_portal.DataDirectory, "roomsportal.db");
+        await using var connection = new SqliteConnection($"Data Source={file};Pooling=False;Mode=ReadOnly");
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
+    public async Task The_portals_connections_wait_for_a_busy_database()
+    {
+        await using var db = await _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct);
+        await db.Database.OpenConnectionAsync(Ct);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "PRAGMA busy_timeout;";
+
+        Assert.Equal((long)SqliteConnectionSetup.BusyTimeoutMilliseconds, (long)(await command.ExecuteScalarAsync(Ct))!);
+    }
+}
