@@ -63,8 +63,8 @@ internal static class PortalHost
                 {
                     case "manufacturer":
                         var catalog = services.GetRequiredService<DeviceCatalogService>();
-                        await catalog.AddCertifiedModelAsync(Swarm.Make, Swarm.Model);
-                        await catalog.AddManufacturerKeyAsync(Swarm.Make, "bench-key", parts[1]);
+                        await catalog.AddCertifiedModelAsync(Swarm.Make, Swarm.Model, Admin);
+                        await catalog.AddManufacturerKeyAsync(Swarm.Make, "bench-key", parts[1], Admin);
                         Reply("ok");
                         break;
                     case "prepare":
