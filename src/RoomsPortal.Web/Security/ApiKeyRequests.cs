@@ -32,6 +32,12 @@ public static class ApiKeyRequests
             return new(default, "role", "Only a Rooms Pro Manager creates API keys.");
         }
 
+        // A key never makes keys: a leaked key limited in time and network must not mint a longer-lived, unlimited one.
+        if (creator.HasClaim(c => c.Type == ApiKeyAuthenticationHandler.KeyIdClaim))
+        {
+            return new(default, "role", "API keys are created by a person (Settings > API keys, or a Rooms Pro Manager's Entra ID token), not by another key.");
+        }
+
         if (role is null || !PortalRoles.All.Contains(role))
         {
             return new(default, "role", $"role is one of {string.Join(", ", PortalRoles.All)}.");

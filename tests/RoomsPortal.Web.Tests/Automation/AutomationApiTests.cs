@@ -187,6 +187,34 @@ public sealed class AutomationApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_key_cannot_make_keys_so_a_leaked_limited_key_cannot_mint_an_unlimited_one()
+    {
+        var keys = _portal.Services.GetRequiredService<ApiKeyService>();
+        var limited = (await keys.CreateAsync(new NewApiKey("limited", PortalRoles.RoomsProManager, [], ExpiresInDays: 1), Manager, Ct)).Value.Key;
+        using var api = _portal.CreateAnonymousClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", limited);
+
+        using var response = await api.PostAsJsonAsync("/api/v1/api-keys", new { name = "forever", role = "RoomsProManager", expiresInDays = 365 }, Ct);
+
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_request"), (response.StatusCode, await CodeAsync(response)));
+        Assert.Contains("not by another key", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(["limited"], (await keys.ListAsync(Ct)).Select(k => k.Name));
+    }
+
+    [Theory]
+    [InlineData("/api/v1/devices?page=2147483647")]
+    [InlineData("/api/v1/resource-accounts?page=0")]
+    [InlineData("/api/v1/approval-requests?pageSize=201")]
+    public async Task Pages_out_of_range_are_a_clear_400_not_an_overflow(string path)
+    {
+        using var api = await ClientWithKeyAsync("pager", PortalRoles.RoomsProManager);
+
+        using var response = await api.GetAsync(new Uri(path, UriKind.Relative), Ct);
+
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_request"), (response.StatusCode, await CodeAsync(response)));
+    }
+
+    [Fact]
     public async Task The_openapi_document_is_valid_openapi_3_1_and_every_endpoint_has_a_summary_responses_and_a_policy()
     {
         using var api = await ClientWithKeyAsync("docs", PortalRoles.Helpdesk, (await _portal.Services.GetRequiredService<Core.RoomGroups.RoomGroupService>().CreateAsync("Docs", Manager, Ct)).Value!.Id);

@@ -31,6 +31,9 @@ public static class AutomationApi
     public const int RequestsPerMinutePerKey = 600;
     public const int MaxBodyBytes = 64 * 1024;
 
+    /// <summary>The highest page a list takes (200 rows a page reach past 100 million rows).</summary>
+    public const int MaxPage = 500_000;
+
     /// <summary>Reads: every portal role.</summary>
     public const string ReadPolicy = "Api.Read";
 

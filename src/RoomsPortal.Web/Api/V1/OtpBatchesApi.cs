@@ -93,7 +93,8 @@ internal static class OtpBatchesApi
                     "This Idempotency-Key was already used.",
                     reserved.EarlierResultId is { } earlier
                         ? $"An earlier call with it issued batch {earlier}; nothing was issued again. Codes are shown once: revoke and issue again if they were lost."
-                        : "An earlier call with it is still running or stopped; nothing was issued. Retry with a new key if no codes arrived.",
+                        : "An earlier call with it is still running or stopped before it answered; codes may have been issued. "
+                            + "List the accounts' codes in the portal and revoke any you did not receive before issuing again with a new key.",
                     new Dictionary<string, object?> { ["batchId"] = reserved.EarlierResultId });
             }
 
@@ -104,6 +105,8 @@ internal static class OtpBatchesApi
             body.AccountIds ?? [],
             body.PasswordMode,
             body.SignInData?.Select(s => new SignInCredentials(s.Upn, s.Password)).ToList());
+        // An exception here keeps the reservation: the batch may have committed before it, so a retry with this key must
+        // not issue again (it is told to check and revoke instead).
         var generated = await otps.GenerateAsync(request, actor, http.Scope(), http.RequestAborted);
         if (!generated.Succeeded)
         {
