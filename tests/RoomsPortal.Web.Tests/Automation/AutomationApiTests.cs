@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -135,6 +136,29 @@ public sealed class AutomationApiTests : IAsyncLifetime
 
         Assert.Equal((HttpStatusCode.BadRequest, "invalid_request"), (response.StatusCode, await CodeAsync(response)));
         Assert.Contains("larger than", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_chunked_csv_larger_than_the_import_limit_is_refused_while_it_streams_and_imports_nothing()
+    {
+        using var api = await ClientWithKeyAsync("chunked", PortalRoles.RoomsProManager);
+        var rows = new StringBuilder("upn,display name,room group\n");
+        for (var i = 0; rows.Length <= Core.Csv.CsvLimits.MaxBytes; i++)
+        {
+            rows.Append(CultureInfo.InvariantCulture, $"room-{i}@contoso.example,Room {i},\n");
+        }
+
+        using var content = new UnsizedContent(Encoding.UTF8.GetBytes(rows.ToString()));
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/resource-accounts/import") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await api.SendAsync(request, Ct);
+
+        Assert.Null(request.Content.Headers.ContentLength);
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_request"), (response.StatusCode, await CodeAsync(response)));
+        Assert.Contains("larger than", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(0, (await api.GetFromJsonAsync<JsonElement>("/api/v1/resource-accounts", Ct)).GetProperty("total").GetInt32());
     }
 
     [Fact]
@@ -281,4 +305,16 @@ public sealed class AutomationApiTests : IAsyncLifetime
 
     private async Task<IReadOnlyList<AuditEntry>> AuditAsync() =>
         (await _portal.Services.GetRequiredService<AuditService>().QueryAsync(new AuditQuery(PageSize: 200), Ct)).Items;
+
+    /// <summary>A body without a declared length, as a streaming upload sends it (chunked).</summary>
+    private sealed class UnsizedContent(byte[] bytes) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
 }

@@ -12,6 +12,33 @@ public sealed record ImportResponse(int Created, IReadOnlyList<string> CreatedRo
 /// <summary><c>/api/v1/resource-accounts</c>: list and get (every role, its room groups), import a CSV (Rooms Pro Manager, Site Lead).</summary>
 internal static class ResourceAccountsApi
 {
+    /// <summary>
+    /// The body as UTF-8 text, or null when it is longer than <paramref name="maxBytes"/>: a declared length is refused
+    /// at once, a chunked body as soon as it passes the cap, so no oversized file is ever held in memory.
+    /// </summary>
+    private static async Task<string?> ReadCappedAsync(HttpRequest request, int maxBytes, CancellationToken ct)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
     public static void MapResourceAccountsApi(this RouteGroupBuilder api)
     {
         var accounts = api.MapGroup("/resource-accounts").WithTags("Resource accounts");
@@ -46,13 +73,11 @@ internal static class ResourceAccountsApi
                     return AutomationApi.Invalid("body", "Send the CSV file as the body with Content-Type: text/csv (columns upn, display name, room group).");
                 }
 
-                if (http.Request.ContentLength > CsvLimits.MaxBytes)
+                if (await ReadCappedAsync(http.Request, CsvLimits.MaxBytes, http.RequestAborted) is not { } csv)
                 {
                     return AutomationApi.Invalid("body", $"The file is larger than {CsvLimits.MaxBytes} bytes: split it.");
                 }
 
-                using var reader = new StreamReader(http.Request.Body);
-                var csv = await reader.ReadToEndAsync(http.RequestAborted);
                 var createGroups = createMissingRoomGroups == true && http.Scope().IsUnrestricted;
                 var result = await service.ImportAsync(csv, http.Actor(), http.Scope(), new ImportOptions(createGroups), http.RequestAborted);
                 var response = new ImportResponse(result.Created, result.CreatedRoomGroups, result.Errors);
