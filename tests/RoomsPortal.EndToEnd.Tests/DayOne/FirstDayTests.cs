@@ -43,6 +43,19 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
     public async Task A_customers_first_day_in_production_from_an_empty_database()
     {
         await using var portal = await PublishedPortal.StartAsync(Ct);
+        try
+        {
+            await FirstDayAsync(portal);
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            var output = portal.Output;
+            throw new InvalidOperationException($"{ex.Message}\nThe portal's last output:\n{output[Math.Max(0, output.Length - 4000)..]}", ex);
+        }
+    }
+
+    private async Task FirstDayAsync(PublishedPortal portal)
+    {
         using var contoso = new TestManufacturer("Contoso", "RoomConsole 10");
         var address = portal.ServerAddress;
 
@@ -181,6 +194,9 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
     {
         var context = await browser.Browser.NewContextAsync(Laptop);
         _contexts.Add(context);
+        // A freshly started Release process renders its first pages cold, on a 2-core machine shared with the suite.
+        context.SetDefaultTimeout(60_000);
+        context.SetDefaultNavigationTimeout(60_000);
         return await context.NewPageAsync();
     }
 
