@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using RoomsPortal.ConsoleClient.Protocol;
@@ -203,7 +204,18 @@ public sealed class ConsoleSetupClient : IAsyncDisposable
 
         await StartWithBackoffAsync(connection, cancellationToken).ConfigureAwait(false);
         ConnectionChanged?.Invoke("connected");
-        observe(await connection.InvokeAsync<SetupStatusResponse>(ConsoleHubNames.Watch, requestId.ToString(), cancellationToken).ConfigureAwait(false));
+        try
+        {
+            observe(await connection.InvokeAsync<SetupStatusResponse>(ConsoleHubNames.Watch, requestId.ToString(), cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not HubException)
+        {
+            // The connection dropped or was closed (its credential ended, say) before Watch answered; the invocation
+            // fails as the connection closes, sometimes before its state says so. The client reconnects or opens a
+            // new connection below, and that one asks for the status again, so nothing is lost. A HubException is the
+            // portal refusing the call itself, and is not swallowed.
+        }
+
         await Task.WhenAny(decided.Task, closed.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
         return credentialEnded;
     }

@@ -22,10 +22,17 @@ public sealed partial class ConsoleConnections(
     /// <summary>How many console connections this node holds.</summary>
     public int Count => _open.Count;
 
+    /// <summary>
+    /// Raised once a connection is held (and so swept). A client sees its connection start before the hub's
+    /// <c>OnConnectedAsync</c> has run, so whoever must know the portal holds it waits on this.
+    /// </summary>
+    public event Action<string>? Opened;
+
     internal void Add(HubCallerContext context)
     {
         var user = context.User!;
         _open[context.ConnectionId] = new Entry(context, user.SessionId(), user.CredentialExpiresAt());
+        Opened?.Invoke(context.ConnectionId);
     }
 
     internal void Remove(string connectionId) => _open.TryRemove(connectionId, out _);

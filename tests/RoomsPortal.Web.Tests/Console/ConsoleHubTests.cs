@@ -121,8 +121,11 @@ public sealed class ConsoleHubTests : IAsyncLifetime
         await console.VerifyDeviceAsync(Ct);
         await console.AcceptAgreementAsync(Core.Verification.AgreementService.BuiltIn.Version, Ct);
         var redeemed = await console.RedeemOtpAsync(otp.Code, Ct);
-        var waiting = console.WaitForDecisionAsync(redeemed.RequestId, null, Ct);
-        await states.Seen("connected").WaitAsync(Patience, Ct);
+        var watching = new FirstReport();
+        var waiting = console.WaitForDecisionAsync(redeemed.RequestId, watching, Ct);
+        // Watch answered, so the portal holds the connection (a client can see "connected" before the hub has run
+        // OnConnectedAsync, and a sweep before that would find nothing to close).
+        Assert.Equal(SetupStatus.Pending, (await watching.Task.WaitAsync(Patience, Ct)).Status);
 
         // The same console verifies again (a second process on it, say): the waiting connection's credential is replaced.
         await VerifyAsync("SN-HUB-SDK");
@@ -137,6 +140,54 @@ public sealed class ConsoleHubTests : IAsyncLifetime
         Assert.Contains("credential-expired", states.All);
         Assert.Equal(2, states.All.Count(s => s == "connected"));
         Assert.Equal("room-5@contoso.com", (await console.ClaimSignInDataAsync(redeemed.RequestId, Ct)).Upn);
+    }
+
+    [Fact]
+    public async Task The_SDK_keeps_waiting_when_its_connection_is_closed_before_it_asks_for_the_status()
+    {
+        var admin = new PortalProvisioning(_portal.Services);
+        await admin.SetPreferencesAsync(autoApproval: false, ct: Ct);
+        var account = await admin.CreateAccountAsync("room-6@contoso.com", ct: Ct);
+        var otp = await admin.IssueOtpAsync(account, "room-6@contoso.com", ct: Ct);
+        using var http = new HttpClient { BaseAddress = _portal.ServerAddress };
+        var console = new ConsoleSetupClient(http, _contoso.Console("SN-HUB-EARLY"), _clock);
+        var states = new States();
+        console.ConnectionChanged += states.Add;
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _portal.Services.GetRequiredService<ConsoleConnections>().Opened += _ => held.TrySetResult();
+        var first = true;
+        console.ConnectionChanged += state =>
+        {
+            // The SDK raises "connected" just before it asks for the status. Holding it there, the credential is
+            // replaced and the portal closes the connection, so the first Watch meets a closed connection: the
+            // window a loaded machine opens now and then (it failed the full suite twice before the SDK handled it).
+            if (state == "connected" && first)
+            {
+                first = false;
+                held.Task.Wait(Patience, Ct);
+                VerifyAsync("SN-HUB-EARLY").GetAwaiter().GetResult();
+                _clock.Advance(ConsoleCredentialSweep.Interval);
+                states.Seen("closed").Wait(Patience, Ct);
+            }
+        };
+        await console.VerifyDeviceAsync(Ct);
+        await console.AcceptAgreementAsync(Core.Verification.AgreementService.BuiltIn.Version, Ct);
+        var redeemed = await console.RedeemOtpAsync(otp.Code, Ct);
+
+        var waiting = console.WaitForDecisionAsync(redeemed.RequestId, null, Ct);
+        // Without the SDK's guard, waiting fails here (the Watch invocation on the closed connection throws).
+        await Task.WhenAny(waiting, states.Seen("connected", occurrence: 2)).WaitAsync(Patience, Ct);
+        await admin.ApproveAsync(redeemed.RequestId, Ct);
+        var decided = await waiting.WaitAsync(Patience, Ct);
+
+        Assert.Equal(SetupStatus.Approved, decided.Status);
+        // The first connection told and closed, a second one (with a new credential) whose Watch saw the decision;
+        // the SDK closes that one itself once decided.
+        // (told and closed in whichever order the client dispatches them).
+        var seen = states.All.Where(s => s != "reconnecting").ToList();
+        Assert.Equal("connected", seen[0]);
+        Assert.Equal(["closed", "credential-expired"], seen.Skip(1).Take(2).Order());
+        Assert.Equal("connected", seen[3]);
     }
 
     private async Task<string> VerifyAsync(string serial)
@@ -167,6 +218,16 @@ public sealed class ConsoleHubTests : IAsyncLifetime
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The first status the SDK reports while waiting.</summary>
+    private sealed class FirstReport : IProgress<SetupStatusResponse>
+    {
+        private readonly TaskCompletionSource<SetupStatusResponse> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<SetupStatusResponse> Task => _first.Task;
+
+        public void Report(SetupStatusResponse value) => _first.TrySetResult(value);
     }
 
     /// <summary>The SDK's connection states, with a task per state (and occurrence) to wait on.</summary>
