@@ -1,6 +1,9 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Persistence;
@@ -69,14 +72,14 @@ public enum ApiKeyError
 /// API keys: created with a name, a role, room groups, an expiry and optional source networks; shown once and kept as
 /// a hash; revoked at any time. Creating and revoking are audited; authenticating records the last use.
 /// </summary>
-public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time)
+public sealed partial class ApiKeyService(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, ILogger<ApiKeyService>? logger = null)
 {
     public const int DefaultLifetimeDays = 90;
     public const int MaxLifetimeDays = 365;
     public const int MaxNetworks = 20;
     public const string NameLabel = "The key name";
 
-    /// <summary>The last-use time is written at most this often per key, so a busy script does not write on every call.</summary>
+    /// <summary>The last use (time and address) is written at most this often per key, so a busy script does not write on every call.</summary>
     public static readonly TimeSpan LastUseResolution = TimeSpan.FromMinutes(1);
 
     /// <summary>Creates a key; the returned string is the only time the key exists outside the caller's hands.</summary>
@@ -221,15 +224,34 @@ public sealed class ApiKeyService(IDbContextFactory<PortalDbContext> dbFactory, 
             return ApiKeyError.NetworkNotAllowed;
         }
 
-        if (row.LastUsedAt is null || now - row.LastUsedAt.Value >= LastUseResolution || row.LastUsedFrom != source?.ToString())
+        if (row.LastUsedAt is null || now - row.LastUsedAt.Value >= LastUseResolution)
         {
-            var from = source?.ToString();
-            await db.Set<ApiKey>().Where(k => k.Id == row.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now).SetProperty(k => k.LastUsedFrom, from), ct);
+            await RecordUseAsync(db, row.Id, now, source?.ToString(), ct);
         }
 
         return new ApiKeyIdentity(row.Id, row.Name, row.Role, GroupsOf(row));
     }
+
+    /// <summary>
+    /// Once a minute per key, whatever address calls (a script spread over two hosts would otherwise write on every
+    /// call): the address shown is the first caller's of that minute. Bookkeeping only: if the write fails (a busy
+    /// database, say), the call goes on and the failure is logged, rather than refusing a valid key with a 500.
+    /// </summary>
+    private async Task RecordUseAsync(PortalDbContext db, Guid id, DateTimeOffset now, string? from, CancellationToken ct)
+    {
+        try
+        {
+            await db.Set<ApiKey>().Where(k => k.Id == id)
+                .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now).SetProperty(k => k.LastUsedFrom, from), ct);
+        }
+        catch (Exception ex) when (ex is DbException or Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException)
+        {
+            LogLastUseNotRecorded(logger ?? NullLogger<ApiKeyService>.Instance, ex, id);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the last use of API key {KeyId}; the call goes on")]
+    private static partial void LogLastUseNotRecorded(ILogger logger, Exception ex, Guid keyId);
 
     /// <summary>A network as typed (<c>10.0.0.0/8</c>, <c>192.168.1.7</c>, IPv6 too), or null when it is not one.</summary>
     public static IPNetwork? ParseNetwork(string? text)

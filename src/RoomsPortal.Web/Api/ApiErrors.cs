@@ -54,7 +54,7 @@ internal static class ApiErrors
             await next(http);
             if (!http.Response.HasStarted && http.Response.StatusCode >= 400 && http.Response.ContentType is null)
             {
-                await ApiProblems.ForStatus(http.Response.StatusCode).ExecuteAsync(http);
+                await ApiProblems.ForStatus(http.Response.StatusCode, http.Request.Path).ExecuteAsync(http);
             }
         });
     }

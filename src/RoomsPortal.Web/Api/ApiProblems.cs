@@ -31,8 +31,15 @@ internal static class ApiProblems
     }
 
     /// <summary>The problem for an error status that came without a body of its own (no route, wrong method, a bare 401/403).</summary>
-    public static IResult ForStatus(int status) => status switch
+    public static IResult ForStatus(int status, PathString path = default) => status switch
     {
+        // The automation API takes no cookie: its callers are told what it does take (in Entra ID mode the bearer
+        // handler answers a bare 401/403 that lands here).
+        StatusCodes.Status401Unauthorized when path.StartsWithSegments(V1.AutomationApi.Root, StringComparison.OrdinalIgnoreCase) =>
+            Problem(status, ConsoleErrorCodes.Unauthorized, "Authentication required.",
+                "Send an API key (Settings > API keys) or an Entra ID access token for this portal's app registration as 'Authorization: Bearer ...'."),
+        StatusCodes.Status403Forbidden when path.StartsWithSegments(V1.AutomationApi.Root, StringComparison.OrdinalIgnoreCase) =>
+            Problem(status, ConsoleErrorCodes.Forbidden, "Not allowed.", "The caller's role or room groups do not allow this call (for a token, its app roles)."),
         StatusCodes.Status401Unauthorized => Problem(status, ConsoleErrorCodes.Unauthorized, "Sign-in required.", "Send a signed-in user's cookie or bearer token."),
         StatusCodes.Status403Forbidden => Problem(status, ConsoleErrorCodes.Forbidden, "Not allowed.", "The signed-in user's role or room groups do not allow this call."),
         StatusCodes.Status404NotFound => Problem(status, ConsoleErrorCodes.NotFound, "There is no API at this address."),

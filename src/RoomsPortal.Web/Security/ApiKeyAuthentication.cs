@@ -15,7 +15,8 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyService keys)
+    ApiKeyService keys,
+    ApiKeyFailureThrottle throttle)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -40,9 +41,17 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        var address = Api.Console.ConsoleRateLimits.SourceAddress(Context);
+        if (throttle.BlockedFor(address) is { } wait)
+        {
+            Context.Items[RefusalItem] = wait;
+            return AuthenticateResult.Fail("API key not checked: too many refused keys from this address");
+        }
+
         var result = await keys.AuthenticateAsync(presented, Context.Connection.RemoteIpAddress, Context.RequestAborted);
         if (!result.Succeeded)
         {
+            throttle.Refused(address);
             Context.Items[RefusalItem] = result.Error!.Value;
             return AuthenticateResult.Fail($"API key refused: {result.Error}");
         }
@@ -67,6 +76,15 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items.TryGetValue(RefusalItem, out var item) && item is TimeSpan wait)
+        {
+            var seconds = Api.Console.ConsoleProblems.SetRetryAfter(Context, wait);
+            return Api.ApiProblems.Problem(StatusCodes.Status429TooManyRequests, "too_many_refused_keys", "Too many refused API keys.",
+                    $"This address sent {throttle.FailuresPerMinute} keys the portal refused within a minute. "
+                    + $"Check the key your script sends (Settings > API keys), then try again in {seconds} seconds.")
+                .ExecuteAsync(Context);
+        }
+
         var (code, detail) = Context.Items.TryGetValue(RefusalItem, out var refusal) && refusal is ApiKeyError error
             ? error switch
             {
@@ -85,8 +103,10 @@ public sealed class ApiKeyAuthenticationHandler(
 
     private static string? Presented(HttpRequest request)
     {
+        // The scheme name is case-insensitive (RFC 9110, section 11.1); the key itself is not.
         var authorization = request.Headers.Authorization.ToString();
-        if (authorization.StartsWith("Bearer " + ApiKeyFormat.Start, StringComparison.Ordinal))
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            && authorization["Bearer ".Length..].TrimStart().StartsWith(ApiKeyFormat.Start, StringComparison.Ordinal))
         {
             return authorization["Bearer ".Length..].Trim();
         }

@@ -122,12 +122,20 @@ public static class PortalAuthentication
         });
         builder.Services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, options =>
         {
-            // App roles arrive in "roles" with the same values as PortalRoles.
+            // App roles arrive in "roles" with the same values as PortalRoles; the claim names stay as the token
+            // has them (as for the API's bearer tokens below), or "roles" would be renamed and never found.
+            options.MapInboundClaims = false;
             options.TokenValidationParameters.RoleClaimType = "roles";
             options.TokenValidationParameters.NameClaimType = "preferred_username";
         });
         builder.Services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
-            options.TokenValidationParameters.RoleClaimType = "roles");
+        {
+            // Keep the token's claim names ("roles", "oid", "name"): mapped to the long WS-* names, "roles" would
+            // not be found and every app role would be ignored (an automation API test saw exactly that).
+            options.MapInboundClaims = false;
+            options.TokenValidationParameters.RoleClaimType = "roles";
+            options.TokenValidationParameters.NameClaimType = "name";
+        });
         builder.Services.AddTransient<IClaimsTransformation, EntraClaimsTransformation>();
     }
 

@@ -18,7 +18,9 @@ public static class PortalClaims
     public static string ShownName(this ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return user.FindFirstValue(DisplayName) ?? user.FindFirstValue("name") ?? user.Identity?.Name ?? "Signed in";
+        // A daemon app's token (client credentials) has no person's name: the audit log names the app by its client id.
+        return user.FindFirstValue(DisplayName) ?? user.FindFirstValue("name") ?? user.Identity?.Name
+            ?? ((user.FindFirstValue("azp") ?? user.FindFirstValue("appid")) is { } app ? $"App {app}" : "Signed in");
     }
 
     /// <summary>The room group ids in the user's claims; malformed values are ignored.</summary>

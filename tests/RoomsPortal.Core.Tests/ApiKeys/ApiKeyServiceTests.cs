@@ -1,7 +1,11 @@
+using System.Data.Common;
 using System.Net;
 using System.Text;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 using RoomsPortal.Core.ApiKeys;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
@@ -105,5 +109,69 @@ public sealed class ApiKeyServiceTests : IAsyncLifetime
         Assert.Equal(ApiKeyError.DuplicateName, (await _keys.CreateAsync(new NewApiKey("nightly", "Helpdesk", []), Manager, Ct)).Error);
         await _keys.RevokeAsync(first.Id, Manager, Ct);
         Assert.True((await _keys.CreateAsync(new NewApiKey("nightly", "Helpdesk", []), Manager, Ct)).Succeeded);
+    }
+
+    [Fact]
+    public async Task The_last_use_is_written_once_a_minute_whatever_address_calls_and_a_failed_write_does_not_refuse_the_key()
+    {
+        var writes = new LastUseWrites();
+        await using var database = await TestDatabase.CreateAsync(writes);
+        var keys = new ApiKeyService(database, _time);
+        var (view, key) = (await keys.CreateAsync(new NewApiKey("two-hosts", "Helpdesk", []), Manager, Ct)).Value;
+        var otherHost = IPAddress.Parse("10.20.9.9");
+
+        for (var call = 0; call < 4; call++)
+        {
+            Assert.True((await keys.AuthenticateAsync(key, call % 2 == 0 ? Office : otherHost, Ct)).Succeeded);
+        }
+
+        Assert.Equal(1, writes.Count);
+        Assert.Equal(Office.ToString(), await LastUsedFromAsync(database, view.Id));
+
+        _time.Advance(ApiKeyService.LastUseResolution);
+        writes.Failing = true;
+        Assert.True((await keys.AuthenticateAsync(key, otherHost, Ct)).Succeeded);
+        writes.Failing = false;
+        Assert.True((await keys.AuthenticateAsync(key, otherHost, Ct)).Succeeded);
+
+        Assert.Equal(3, writes.Count);
+        Assert.Equal(otherHost.ToString(), await LastUsedFromAsync(database, view.Id));
+    }
+
+    private async Task<string?> LastUsedFromAsync(TestDatabase database, Guid id)
+    {
+        await using var db = database.CreateDbContext();
+        return (await db.Set<ApiKey>().SingleAsync(k => k.Id == id, Ct)).LastUsedFrom;
+    }
+
+    /// <summary>
+    /// Counts the last-use writes and, while <see cref="Failing"/>, fails them with the provider's own (not transient)
+    /// error; a busy database that stays busy ends the same way, after the execution strategy's retries.
+    /// </summary>
+    private sealed class LastUseWrites : DbCommandInterceptor
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public bool Failing { get; set; }
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase)
+                && command.CommandText.Contains("LastUsedAt", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _count);
+                if (Failing)
+                {
+                    throw TestDatabase.Provider == TestProvider.PostgreSql
+                        ? new NpgsqlException("Simulated: disk full")
+                        : new SqliteException("Simulated: disk I/O error", 10);
+                }
+            }
+
+            return ValueTask.FromResult(result);
+        }
     }
 }

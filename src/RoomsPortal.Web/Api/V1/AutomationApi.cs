@@ -50,6 +50,7 @@ public static class AutomationApi
     {
         // One scheme for the API, so exactly one handler answers a challenge: the key handler when a key is sent (or in
         // local mode), else the Entra ID bearer handler. Never the portal cookie.
+        services.AddSingleton<ApiKeyFailureThrottle>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, displayName: null, _ => { })
             .AddPolicyScheme(Scheme, "RoomsPortal automation API", options => options.ForwardDefaultSelector = http =>
