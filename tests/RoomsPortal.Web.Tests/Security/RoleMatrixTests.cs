@@ -67,6 +67,9 @@ public sealed class RoleMatrixTests : IAsyncLifetime
 
         /// <summary>Automation API management: a Rooms Pro Manager key.</summary>
         ApiManage,
+
+        /// <summary>The OpenAPI document: a key of any role or a signed-in portal user; never a device credential, an expired or revoked key.</summary>
+        ApiDocument,
     }
 
     private const string SampleId = "6f1c0000-0000-0000-0000-000000000001";
@@ -119,7 +122,14 @@ public sealed class RoleMatrixTests : IAsyncLifetime
         Rule("GET /api/v1/api-keys/", Access.ApiManage),
         Rule("POST /api/v1/api-keys/", Access.ApiManage),
         Rule("DELETE /api/v1/api-keys/{id:guid}", Access.ApiManage),
-        Rule("GET /openapi/v1.json", Access.ApiRead),
+        Rule("GET /openapi/v1.json", Access.ApiDocument),
+
+        // The API reference page (Scalar) for signed-in portal users; its scripts and icon are the library's public
+        // files (anonymous, like the other static assets): the document they render needs the sign-in.
+        Rule("GET /reference/{documentName?}", Access.ReadOperations, sample: "/reference/v1"),
+        Rule("GET /reference/scalar.js", Access.Anonymous),
+        Rule("GET /reference/scalar.aspnetcore.js", Access.Anonymous),
+        Rule("GET /reference/favicon.svg", Access.Anonymous),
 
         // Health probes
         Rule("* /health/live", Access.Anonymous),
@@ -323,6 +333,7 @@ public sealed class RoleMatrixTests : IAsyncLifetime
         return access switch
         {
             Access.ApiRead => keyRole is PortalRoles.RoomsProManager or PortalRoles.SiteLead or PortalRoles.Helpdesk ? Expectation.Allowed : Expectation.Challenged,
+            Access.ApiDocument => isRole || keyRole is PortalRoles.RoomsProManager or PortalRoles.SiteLead or PortalRoles.Helpdesk ? Expectation.Allowed : Expectation.Challenged,
             Access.ApiProvision => keyRole is PortalRoles.RoomsProManager or PortalRoles.SiteLead ? Expectation.Allowed
                 : keyRole is PortalRoles.Helpdesk ? Expectation.Forbidden : Expectation.Challenged,
             Access.ApiManage => keyRole is PortalRoles.RoomsProManager ? Expectation.Allowed

@@ -11,6 +11,7 @@ using RoomsPortal.ConsoleClient.Protocol;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Security;
+using Scalar.AspNetCore;
 
 namespace RoomsPortal.Web.Api.V1;
 
@@ -43,6 +44,17 @@ public static class AutomationApi
     /// <summary>Room groups, API keys: Rooms Pro Manager only.</summary>
     public const string ManagePolicy = "Api.Manage";
 
+    /// <summary>
+    /// The OpenAPI document: a key of any role, or a signed-in portal user (the reference page reads it with the
+    /// browser's sign-in). Reading a document changes nothing, so the cookie is safe here.
+    /// </summary>
+    public const string DocumentPolicy = "Api.Document";
+
+    private const string DocumentScheme = "AutomationApiDocument";
+
+    /// <summary>The API reference page (Scalar) for signed-in portal users: <c>/reference/v1</c>.</summary>
+    public const string ReferencePrefix = "/reference";
+
     /// <summary>The automation API's JSON: camelCase, enums as strings, and unknown or missing fields refused.</summary>
     public static JsonSerializerOptions Json { get; } = CreateJson();
 
@@ -54,13 +66,19 @@ public static class AutomationApi
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, displayName: null, _ => { })
             .AddPolicyScheme(Scheme, "RoomsPortal automation API", options => options.ForwardDefaultSelector = http =>
-                !entraId || ApiKeyAuthenticationHandler.Carries(http.Request) ? ApiKeyAuthenticationHandler.SchemeName : JwtBearerDefaults.AuthenticationScheme);
+                !entraId || ApiKeyAuthenticationHandler.Carries(http.Request) ? ApiKeyAuthenticationHandler.SchemeName : JwtBearerDefaults.AuthenticationScheme)
+            // The document: whoever sends a credential of the API is the API's caller; anyone else is the browser of
+            // a portal user (one scheme, so one handler answers a challenge).
+            .AddPolicyScheme(DocumentScheme, "RoomsPortal API document", options => options.ForwardDefaultSelector = http =>
+                ApiKeyAuthenticationHandler.Carries(http.Request) || http.Request.Headers.Authorization.Count > 0 ? Scheme : PortalAuthentication.Scheme);
         static AuthorizationPolicy Policy(params string[] roles) =>
             new AuthorizationPolicyBuilder(Scheme).RequireAuthenticatedUser().RequireRole(roles).Build();
         services.AddAuthorizationBuilder()
             .AddPolicy(ReadPolicy, Policy(PortalRoles.RoomsProManager, PortalRoles.SiteLead, PortalRoles.Helpdesk))
             .AddPolicy(ProvisionPolicy, Policy(PortalRoles.RoomsProManager, PortalRoles.SiteLead))
-            .AddPolicy(ManagePolicy, Policy(PortalRoles.RoomsProManager));
+            .AddPolicy(ManagePolicy, Policy(PortalRoles.RoomsProManager))
+            .AddPolicy(DocumentPolicy, new AuthorizationPolicyBuilder(DocumentScheme).RequireAuthenticatedUser()
+                .RequireRole(PortalRoles.RoomsProManager, PortalRoles.SiteLead, PortalRoles.Helpdesk).Build());
         services.AddRateLimiter(options => options.AddPolicy(RateLimitPolicy, http => RateLimitPartition.GetTokenBucketLimiter(
             http.User.FindFirstValue(ApiKeyAuthenticationHandler.KeyIdClaim) ?? "address:" + ConsoleRateLimits.SourceAddress(http),
             _ => new TokenBucketRateLimiterOptions
@@ -116,7 +134,21 @@ public static class AutomationApi
         api.MapApprovalsApi();
         api.MapDevicesApi();
         api.MapApiKeysApi();
-        app.MapOpenApi(OpenApiPath).RequireAuthorization(ReadPolicy);
+        app.MapOpenApi(OpenApiPath).RequireAuthorization(DocumentPolicy);
+        app.MapScalarApiReference(ReferencePrefix, (options, http) =>
+        {
+            options.Title = "RoomsPortal automation API";
+            options.OpenApiRoutePattern = OpenApiPath;
+            // Self-hosted and often offline, and the document is the customer's: no fonts from a CDN, no telemetry,
+            // no AI agent, no developer toolbar (its Share and Generate SDK send the document to Scalar's services);
+            // the page's scripts carry this response's CSP nonce.
+            options.DefaultFonts = false;
+            options.Telemetry = false;
+            options.Agent = new ScalarAgentOptions { Disabled = true };
+            options.ShowDeveloperTools = DeveloperToolsVisibility.Never;
+            options.Nonce = SecurityHeaders.Nonce(http);
+            options.AddPreferredSecuritySchemes([ApiKeyAuthenticationHandler.SchemeName]);
+        }).RequireAuthorization(PortalPolicies.ReadOperations);
         return app;
     }
 
@@ -145,6 +177,8 @@ public static class AutomationApi
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            // The Web defaults read "12" as 12; a wrong type is refused like any other (docs/api.md).
+            NumberHandling = JsonNumberHandling.Strict,
             RespectNullableAnnotations = true,
             RespectRequiredConstructorParameters = true,
         };
