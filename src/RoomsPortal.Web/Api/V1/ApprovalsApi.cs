@@ -16,9 +16,9 @@ internal static class ApprovalsApi
         var requests = api.MapGroup("/approval-requests").WithTags("Approvals");
         requests.MapGet("/", async (HttpContext http, ApprovalService service, ApprovalStatus? status, Guid? roomGroupId, int? page, int? pageSize) =>
             {
-                if (page is < 1 or > AutomationApi.MaxPage || pageSize is < 1 or > Paging.MaxPageSize)
+                if (AutomationApi.CheckPage(page, pageSize) is { } badPage)
                 {
-                    return AutomationApi.Invalid("page", $"page is 1 to {AutomationApi.MaxPage}; pageSize is 1 to {Paging.MaxPageSize}.");
+                    return badPage;
                 }
 
                 var result = await service.ListAsync(new ApprovalQuery(status, roomGroupId, Page: page ?? 1, PageSize: pageSize ?? 50), http.Scope(), http.RequestAborted);

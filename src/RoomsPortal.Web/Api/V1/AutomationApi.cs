@@ -131,6 +131,12 @@ public static class AutomationApi
     internal static IResult NotFound(string what) =>
         Problem(StatusCodes.Status404NotFound, ConsoleErrorCodes.NotFound, $"No such {what}.", $"The {what} does not exist, or is outside this key's room groups.");
 
+    /// <summary>A 400 naming the limits when a list's page or pageSize is out of range (a huge page would overflow), else null.</summary>
+    internal static IResult? CheckPage(int? page, int? pageSize) =>
+        page is < 1 or > MaxPage || pageSize is < 1 or > Paging.MaxPageSize
+            ? Invalid("page", $"page is 1 to {MaxPage}; pageSize is 1 to {Paging.MaxPageSize}.")
+            : null;
+
     /// <summary>A page of a list, as every list of the API answers it.</summary>
     internal static PageResponse<TOut> Page<TIn, TOut>(PagedResult<TIn> page, Func<TIn, TOut> map) =>
         new([.. page.Items.Select(map)], page.TotalCount, page.Page, page.PageSize);

@@ -3,6 +3,7 @@ using Microsoft.OpenApi;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Csv;
 using RoomsPortal.Core.ResourceAccounts;
+using RoomsPortal.Web.Api.Console;
 
 namespace RoomsPortal.Web.Api.V1;
 
@@ -12,41 +13,14 @@ public sealed record ImportResponse(int Created, IReadOnlyList<string> CreatedRo
 /// <summary><c>/api/v1/resource-accounts</c>: list and get (every role, its room groups), import a CSV (Rooms Pro Manager, Site Lead).</summary>
 internal static class ResourceAccountsApi
 {
-    /// <summary>
-    /// The body as UTF-8 text, or null when it is longer than <paramref name="maxBytes"/>: a declared length is refused
-    /// at once, a chunked body as soon as it passes the cap, so no oversized file is ever held in memory.
-    /// </summary>
-    private static async Task<string?> ReadCappedAsync(HttpRequest request, int maxBytes, CancellationToken ct)
-    {
-        if (request.ContentLength > maxBytes)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
-
     public static void MapResourceAccountsApi(this RouteGroupBuilder api)
     {
         var accounts = api.MapGroup("/resource-accounts").WithTags("Resource accounts");
         accounts.MapGet("/", async (HttpContext http, ResourceAccountService service, string? search, Guid? roomGroupId, int? page, int? pageSize) =>
             {
-                if (page is < 1 or > AutomationApi.MaxPage || pageSize is < 1 or > Paging.MaxPageSize)
+                if (AutomationApi.CheckPage(page, pageSize) is { } badPage)
                 {
-                    return AutomationApi.Invalid("page", $"page is 1 to {AutomationApi.MaxPage}; pageSize is 1 to {Paging.MaxPageSize}.");
+                    return badPage;
                 }
 
                 var result = await service.ListAsync(new ResourceAccountQuery(search, roomGroupId, page ?? 1, pageSize ?? 50), http.Scope(), http.RequestAborted);
@@ -73,10 +47,12 @@ internal static class ResourceAccountsApi
                     return AutomationApi.Invalid("body", "Send the CSV file as the body with Content-Type: text/csv (columns upn, display name, room group).");
                 }
 
-                if (await ReadCappedAsync(http.Request, CsvLimits.MaxBytes, http.RequestAborted) is not { } csv)
+                if (await ConsoleRequestReader.ReadCappedAsync(http.Request, CsvLimits.MaxBytes, http.RequestAborted) is not { } bytes)
                 {
                     return AutomationApi.Invalid("body", $"The file is larger than {CsvLimits.MaxBytes} bytes: split it.");
                 }
+
+                var csv = System.Text.Encoding.UTF8.GetString(bytes.Span);
 
                 var createGroups = createMissingRoomGroups == true && http.Scope().IsUnrestricted;
                 var result = await service.ImportAsync(csv, http.Actor(), http.Scope(), new ImportOptions(createGroups), http.RequestAborted);
