@@ -115,6 +115,11 @@ public static class AutomationApi
         api.MapApprovalsApi();
         api.MapDevicesApi();
         api.MapApiKeysApi();
+        api.MapVerificationFailuresApi();
+        api.MapDeviceCatalogApi();
+        api.MapPreferencesApi();
+        api.MapAuditLogApi();
+        api.MapUsersApi();
         app.MapOpenApi(OpenApiPath).RequireAuthorization(ReadPolicy);
         return app;
     }

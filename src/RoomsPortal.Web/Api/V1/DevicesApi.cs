@@ -1,4 +1,3 @@
-using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Devices;
 
 namespace RoomsPortal.Web.Api.V1;
