@@ -47,7 +47,16 @@ public sealed record ApiKeyIdentity(Guid Id, string Name, string Role, IReadOnly
     /// <summary>The actor audit entries name for calls made with this key.</summary>
     public Actor Actor => Actor.User(ActorIdOf(Id), $"API key {Name}");
 
-    public static string ActorIdOf(Guid id) => "apikey:" + id.ToString("D", CultureInfo.InvariantCulture);
+    private const string ActorIdPrefix = "apikey:";
+
+    public static string ActorIdOf(Guid id) => ActorIdPrefix + id.ToString("D", CultureInfo.InvariantCulture);
+
+    /// <summary>Whether the actor is an API key (<see cref="ActorIdOf"/>) rather than a person, a console or the portal.</summary>
+    public static bool IsKey(Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return actor.Kind == ActorKind.User && actor.Id.StartsWith(ActorIdPrefix, StringComparison.Ordinal);
+    }
 }
 
 public enum ApiKeyError

@@ -149,16 +149,28 @@ public sealed partial class ApprovalService(
             _ => requests.OrderByDescending(r => r.RequestedAt),
         };
         var total = await requests.CountAsync(ct);
-        var rows = await requests.Skip((page - 1) * size).Take(size)
+        return new PagedResult<ApprovalRequestView>(await ViewsAsync(requests.Skip((page - 1) * size).Take(size), now, ct), total, page, size);
+    }
+
+    /// <summary>One request as the queue shows it; null when it does not exist or is outside the scope (one answer for both).</summary>
+    public async Task<ApprovalRequestView?> GetAsync(Guid requestId, AccessScope scope, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var request = db.Set<ApprovalRequest>().AsNoTracking().WhereInScope(scope, r => r.RoomGroupId).Where(r => r.Id == requestId);
+        return (await ViewsAsync(request, time.GetUtcNow(), ct)).SingleOrDefault();
+    }
+
+    private static async Task<List<ApprovalRequestView>> ViewsAsync(IQueryable<ApprovalRequest> requests, DateTimeOffset now, CancellationToken ct)
+    {
+        var rows = await requests
             .Select(r => new { Request = r, r.ResourceAccount!.Upn, r.ResourceAccount.DisplayName })
             .ToListAsync(ct);
-        return new PagedResult<ApprovalRequestView>(
-            [.. rows.Select(x => new ApprovalRequestView(
-                x.Request.Id, x.Request.OtpId, x.Request.ResourceAccountId, x.Upn, x.DisplayName, x.Request.RoomGroupId,
-                EffectiveStatus(x.Request, now), x.Request.AutoApproved, x.Request.RequestedAt, x.Request.ExpiresAt,
-                x.Request.Make, x.Request.Model, x.Request.Serial, x.Request.Firmware, x.Request.SourceAddress,
-                x.Request.DecidedAt, x.Request.DecidedBy, x.Request.RejectReason, x.Request.RejectNote))],
-            total, page, size);
+        return [.. rows.Select(x => new ApprovalRequestView(
+            x.Request.Id, x.Request.OtpId, x.Request.ResourceAccountId, x.Upn, x.DisplayName, x.Request.RoomGroupId,
+            EffectiveStatus(x.Request, now), x.Request.AutoApproved, x.Request.RequestedAt, x.Request.ExpiresAt,
+            x.Request.Make, x.Request.Model, x.Request.Serial, x.Request.Firmware, x.Request.SourceAddress,
+            x.Request.DecidedAt, x.Request.DecidedBy, x.Request.RejectReason, x.Request.RejectNote))];
     }
 
     internal static ApprovalStatus EffectiveStatus(ApprovalRequest request, DateTimeOffset now) =>

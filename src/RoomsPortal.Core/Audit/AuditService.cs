@@ -38,24 +38,33 @@ public sealed class AuditService(IDbContextFactory<PortalDbContext> dbFactory, T
     /// <summary>Entries from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive) as CSV, oldest first.</summary>
     public async Task<string> ExportCsvAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
     {
+        await using var text = new StringWriter(CultureInfo.InvariantCulture);
+        await ExportCsvAsync(from, to, text, ct);
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The same CSV written to <paramref name="output"/> row by row as the database returns them, so an export of any
+    /// size is never held in memory (the automation API streams it). Cells are formula-escaped (<see cref="CsvWriter.Escape"/>).
+    /// </summary>
+    public async Task ExportCsvAsync(DateTimeOffset from, DateTimeOffset to, TextWriter output, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
         // PostgreSQL's timestamptz takes UTC values only; callers may pass a local offset.
         from = from.ToUniversalTime();
         to = to.ToUniversalTime();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var entries = await db.Set<AuditEntry>().AsNoTracking()
+        var entries = db.Set<AuditEntry>().AsNoTracking()
             .Where(e => e.OccurredAt >= from && e.OccurredAt < to)
             .OrderBy(e => e.OccurredAt)
-            .ToListAsync(ct);
-        var writer = new CsvWriter();
-        writer.WriteRow(["time (UTC)", "category", "operation", "result", "actor id", "actor", "target", "details"]);
-        foreach (var e in entries)
+            .AsAsyncEnumerable();
+        await output.WriteAsync(CsvWriter.Row("time (UTC)", "category", "operation", "result", "actor id", "actor", "target", "details").AsMemory(), ct);
+        await foreach (var e in entries.WithCancellation(ct))
         {
-            writer.WriteRow([
+            await output.WriteAsync(CsvWriter.Row(
                 e.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-                e.Category.ToString(), e.Operation, e.Result.ToString(), e.ActorId, e.ActorName, e.Target, e.Details]);
+                e.Category.ToString(), e.Operation, e.Result.ToString(), e.ActorId, e.ActorName, e.Target, e.Details).AsMemory(), ct);
         }
-
-        return writer.ToString();
     }
 
     /// <summary>

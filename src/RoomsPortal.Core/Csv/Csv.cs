@@ -140,21 +140,15 @@ public sealed class CsvWriter
 
     public CsvWriter WriteRow(params IEnumerable<string?> cells)
     {
-        ArgumentNullException.ThrowIfNull(cells);
-        var first = true;
-        foreach (var cell in cells)
-        {
-            if (!first)
-            {
-                _text.Append(',');
-            }
-
-            first = false;
-            _text.Append(Escape(cell));
-        }
-
-        _text.Append("\r\n");
+        _text.Append(Row(cells));
         return this;
+    }
+
+    /// <summary>One row, escaped as <see cref="WriteRow"/> writes it and ended by CRLF: for exports streamed row by row.</summary>
+    public static string Row(params IEnumerable<string?> cells)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        return string.Join(',', cells.Select(Escape)) + "\r\n";
     }
 
     public override string ToString() => _text.ToString();

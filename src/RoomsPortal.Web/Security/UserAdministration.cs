@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using RoomsPortal.Core.ApiKeys;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Persistence;
@@ -34,6 +35,9 @@ public enum UserChangeError
 
     /// <summary>The display name breaks <see cref="TextRules"/>; the detail says how.</summary>
     InvalidDisplayName,
+
+    /// <summary>An API key tried to make a Rooms Pro Manager (add, promote or enable one): see <see cref="UserAdministration"/>.</summary>
+    KeyCannotMakeManager,
 }
 
 /// <summary>
@@ -41,30 +45,58 @@ public enum UserChangeError
 /// disable. Each operation runs in its own scope (its own short-lived DbContext), never one for a whole circuit, and as
 /// one unit of work on that scope's context (<see cref="UnitOfWork"/>): Identity's <c>UserManager</c> writes through the
 /// same context, so the change and its audit entry (who, which user, before -&gt; after) commit or roll back together.
-/// Callers are authorized by the <see cref="PortalPolicies.ManagePortal"/> policy on the page.
+/// Callers are authorized by the <see cref="PortalPolicies.ManagePortal"/> policy on the page, and by the automation
+/// API's Api.Manage policy (a Rooms Pro Manager key).
+///
+/// An API key never makes a Rooms Pro Manager: not by adding one, promoting someone, or enabling a disabled one. A key
+/// acts with exactly its role and scope, and a key never makes keys (<see cref="ApiKeyRequests"/>), so that a leaked key,
+/// limited in time and network, cannot mint an unlimited credential. A Rooms Pro Manager person can make keys on
+/// Settings &gt; API keys, has no expiry and no network limit: making one is the same escalation by a detour, so it is
+/// refused here, in the transaction, for every caller of this class.
 /// </summary>
 public sealed class UserAdministration(IServiceScopeFactory scopes, TimeProvider time)
 {
     public async Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken ct = default)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-        var users = await db.Users.AsNoTracking().OrderBy(u => u.UserName).ToListAsync(ct);
+        return await SummariesAsync(Context(scope), null, ct);
+    }
+
+    /// <summary>One user as the list shows them, or null.</summary>
+    public async Task<UserSummary?> GetAsync(string userId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        await using var scope = scopes.CreateAsyncScope();
+        return (await SummariesAsync(Context(scope), userId, ct)).SingleOrDefault();
+    }
+
+    /// <summary>The user with this user name (as Identity compares names), or null.</summary>
+    public async Task<UserSummary?> FindByUserNameAsync(string userName, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(userName);
+        await using var scope = scopes.CreateAsyncScope();
+        var user = await scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>().FindByNameAsync(userName.Trim());
+        return user is null ? null : (await SummariesAsync(Context(scope), user.Id, ct)).SingleOrDefault();
+    }
+
+    private async Task<List<UserSummary>> SummariesAsync(PortalDbContext db, string? userId, CancellationToken ct)
+    {
+        var users = await db.Users.AsNoTracking().Where(u => userId == null || u.Id == userId).OrderBy(u => u.UserName).ToListAsync(ct);
         var roles = await (from ur in db.UserRoles
                            join r in db.Roles on ur.RoleId equals r.Id
+                           where userId == null || ur.UserId == userId
                            select new { ur.UserId, r.Name }).ToListAsync(ct);
-        var groups = await db.UserRoomGroups.AsNoTracking().ToListAsync(ct);
+        var groups = await db.UserRoomGroups.AsNoTracking().Where(g => userId == null || g.UserId == userId).ToListAsync(ct);
         var now = time.GetUtcNow();
-        return users.Select(u => new UserSummary(
-                u.Id,
-                u.UserName ?? "",
-                u.DisplayName,
-                roles.FirstOrDefault(r => r.UserId == u.Id)?.Name,
-                groups.Where(g => g.UserId == u.Id).Select(g => g.RoomGroupId).ToList(),
-                u.IsDisabled,
-                u.MustChangePassword,
-                u.LockoutEnd > now ? u.LockoutEnd : null))
-            .ToList();
+        return [.. users.Select(u => new UserSummary(
+            u.Id,
+            u.UserName ?? "",
+            u.DisplayName,
+            roles.FirstOrDefault(r => r.UserId == u.Id)?.Name,
+            groups.Where(g => g.UserId == u.Id).Select(g => g.RoomGroupId).ToList(),
+            u.IsDisabled,
+            u.MustChangePassword,
+            u.LockoutEnd > now ? u.LockoutEnd : null))];
     }
 
     public async Task<IReadOnlyList<RoomGroup>> ListRoomGroupsAsync(CancellationToken ct = default)
@@ -86,6 +118,11 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, TimeProvider
         if (!PortalRoles.All.Contains(user.Role))
         {
             return (null, UserChangeError.UnknownRole, null);
+        }
+
+        if (KeyWouldMakeManager(actor, user.Role))
+        {
+            return (null, UserChangeError.KeyCannotMakeManager, null);
         }
 
         var displayName = string.IsNullOrWhiteSpace(user.DisplayName) ? null : user.DisplayName.Trim();
@@ -136,6 +173,11 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, TimeProvider
         if (!PortalRoles.All.Contains(role))
         {
             return UserChangeError.UnknownRole;
+        }
+
+        if (KeyWouldMakeManager(actor, role))
+        {
+            return UserChangeError.KeyCannotMakeManager;
         }
 
         var now = time.GetUtcNow();
@@ -233,9 +275,15 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, TimeProvider
                 return null;
             }
 
-            if (disabled && await users.IsInRoleAsync(user, PortalRoles.RoomsProManager) && await IsLastManagerAsync(users, user))
+            var manager = await users.IsInRoleAsync(user, PortalRoles.RoomsProManager);
+            if (disabled && manager && await IsLastManagerAsync(users, user))
             {
                 return UserChangeError.WouldRemoveLastManager;
+            }
+
+            if (!disabled && manager && KeyWouldMakeManager(actor, PortalRoles.RoomsProManager))
+            {
+                return UserChangeError.KeyCannotMakeManager;
             }
 
             user.IsDisabled = disabled;
@@ -251,6 +299,8 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, TimeProvider
     /// <summary>Why <paramref name="displayName"/> (trimmed) cannot be shown for a user, or null when it can (it is optional).</summary>
     public static string? CheckDisplayName(string? displayName) =>
         TextRules.CheckName(displayName?.Trim(), "The display name", 256, required: false);
+
+    private static bool KeyWouldMakeManager(Actor actor, string role) => role == PortalRoles.RoomsProManager && ApiKeyIdentity.IsKey(actor);
 
     private static async Task<bool> IsLastManagerAsync(UserManager<PortalUser> users, PortalUser user) =>
         (await users.GetUsersInRoleAsync(PortalRoles.RoomsProManager)).All(u => u.Id == user.Id || u.IsDisabled);

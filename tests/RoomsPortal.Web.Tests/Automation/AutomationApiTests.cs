@@ -20,6 +20,7 @@ using RoomsPortal.Core.Persistence;
 using RoomsPortal.Testing;
 using RoomsPortal.Web.Api.V1;
 using RoomsPortal.Web.Security;
+using static RoomsPortal.Web.Tests.Automation.ApiTestKit;
 
 namespace RoomsPortal.Web.Tests.Automation;
 
@@ -29,10 +30,7 @@ namespace RoomsPortal.Web.Tests.Automation;
 /// </summary>
 public sealed class AutomationApiTests : IAsyncLifetime
 {
-    private static readonly Actor Manager = Actor.User("manager-1", "Mia Manager");
     private readonly PortalFactory _portal = new PortalFactory().InProduction();
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -41,7 +39,7 @@ public sealed class AutomationApiTests : IAsyncLifetime
     [Fact]
     public async Task A_key_drives_the_whole_provisioning_flow_and_the_audit_log_names_it()
     {
-        using var api = await ClientWithKeyAsync("rollout-script", PortalRoles.RoomsProManager);
+        using var api = await _portal.ClientWithKeyAsync("rollout-script", PortalRoles.RoomsProManager);
         using var manufacturer = new TestManufacturer();
         await manufacturer.RegisterAsync(_portal.Services, Ct);
 
@@ -79,7 +77,7 @@ public sealed class AutomationApiTests : IAsyncLifetime
         var devices = await api.GetFromJsonAsync<JsonElement>("/api/v1/devices", Ct);
         Assert.Equal("SN-API-7", devices.GetProperty("items")[0].GetProperty("serial").GetString());
 
-        var audit = await AuditAsync();
+        var audit = await _portal.AuditAsync();
         foreach (var operation in new[] { AuditOperations.RoomGroupCreated, AuditOperations.OtpGenerated, AuditOperations.RequestApproved })
         {
             var entry = Assert.Single(audit, e => e.Operation == operation);
@@ -92,7 +90,7 @@ public sealed class AutomationApiTests : IAsyncLifetime
     [Fact]
     public async Task A_retried_batch_with_the_same_idempotency_key_issues_nothing_again()
     {
-        using var api = await ClientWithKeyAsync("retry-script", PortalRoles.RoomsProManager);
+        using var api = await _portal.ClientWithKeyAsync("retry-script", PortalRoles.RoomsProManager);
         var accountId = await new PortalProvisioning(_portal.Services).CreateAccountAsync("room-8.01@contoso.example", ct: Ct);
 
         using var first = await PostBatchAsync(api, accountId, "same-key-1");
@@ -102,7 +100,7 @@ public sealed class AutomationApiTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.Conflict, "idempotency_key_used"), (retry.StatusCode, await CodeAsync(retry)));
         var batchId = JsonDocument.Parse(await first.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("batchId").GetGuid();
         Assert.Equal(batchId, JsonDocument.Parse(await retry.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("batchId").GetGuid());
-        Assert.Single(await AuditAsync(), e => e.Operation == AuditOperations.OtpGenerated);
+        Assert.Single(await _portal.AuditAsync(), e => e.Operation == AuditOperations.OtpGenerated);
         using var other = await PostBatchAsync(api, accountId, "same-key-2");
         Assert.Equal(HttpStatusCode.Created, other.StatusCode);
     }
@@ -114,22 +112,22 @@ public sealed class AutomationApiTests : IAsyncLifetime
     [InlineData("""{"name":"Building\u202E9"}""", "invisible formatting")]
     public async Task Bad_bodies_are_problem_documents_and_write_nothing(string body, string says)
     {
-        using var api = await ClientWithKeyAsync("bad-input", PortalRoles.RoomsProManager);
-        var before = (await AuditAsync()).Count;
+        using var api = await _portal.ClientWithKeyAsync("bad-input", PortalRoles.RoomsProManager);
+        var before = (await _portal.AuditAsync()).Count;
 
         using var response = await api.PostAsync("/api/v1/room-groups", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(says, await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
-        Assert.Equal(before, (await AuditAsync()).Count);
+        Assert.Equal(before, (await _portal.AuditAsync()).Count);
         Assert.Empty(await api.GetFromJsonAsync<JsonElement[]>("/api/v1/room-groups", Ct) ?? []);
     }
 
     [Fact]
     public async Task An_oversized_body_is_refused_before_it_is_read()
     {
-        using var api = await ClientWithKeyAsync("big", PortalRoles.RoomsProManager);
+        using var api = await _portal.ClientWithKeyAsync("big", PortalRoles.RoomsProManager);
 
         using var response = await api.PostAsync("/api/v1/room-groups",
             new StringContent($$"""{"name":"{{new string('x', AutomationApi.MaxBodyBytes)}}"}""", Encoding.UTF8, "application/json"), Ct);
@@ -141,7 +139,7 @@ public sealed class AutomationApiTests : IAsyncLifetime
     [Fact]
     public async Task A_chunked_csv_larger_than_the_import_limit_is_refused_while_it_streams_and_imports_nothing()
     {
-        using var api = await ClientWithKeyAsync("chunked", PortalRoles.RoomsProManager);
+        using var api = await _portal.ClientWithKeyAsync("chunked", PortalRoles.RoomsProManager);
         var rows = new StringBuilder("upn,display name,room group\n");
         for (var i = 0; rows.Length <= Core.Csv.CsvLimits.MaxBytes; i++)
         {
@@ -197,8 +195,8 @@ public sealed class AutomationApiTests : IAsyncLifetime
         var groups = _portal.Services.GetRequiredService<Core.RoomGroups.RoomGroupService>();
         var north = (await groups.CreateAsync("North", Manager, Ct)).Value!;
         await groups.CreateAsync("South", Manager, Ct);
-        using var helpdesk = await ClientWithKeyAsync("helpdesk-script", PortalRoles.Helpdesk, north.Id);
-        using var lead = await ClientWithKeyAsync("lead-script", PortalRoles.SiteLead, north.Id);
+        using var helpdesk = await _portal.ClientWithKeyAsync("helpdesk-script", PortalRoles.Helpdesk, north.Id);
+        using var lead = await _portal.ClientWithKeyAsync("lead-script", PortalRoles.SiteLead, north.Id);
 
         var seen = await helpdesk.GetFromJsonAsync<JsonElement[]>("/api/v1/room-groups", Ct);
         Assert.Equal(["North"], seen!.Select(g => g.GetProperty("name").GetString()));
@@ -231,7 +229,7 @@ public sealed class AutomationApiTests : IAsyncLifetime
     [InlineData("/api/v1/approval-requests?pageSize=201")]
     public async Task Pages_out_of_range_are_a_clear_400_not_an_overflow(string path)
     {
-        using var api = await ClientWithKeyAsync("pager", PortalRoles.RoomsProManager);
+        using var api = await _portal.ClientWithKeyAsync("pager", PortalRoles.RoomsProManager);
 
         using var response = await api.GetAsync(new Uri(path, UriKind.Relative), Ct);
 
@@ -241,7 +239,7 @@ public sealed class AutomationApiTests : IAsyncLifetime
     [Fact]
     public async Task The_openapi_document_is_valid_openapi_3_1_and_every_endpoint_has_a_summary_responses_and_a_policy()
     {
-        using var api = await ClientWithKeyAsync("docs", PortalRoles.Helpdesk, (await _portal.Services.GetRequiredService<Core.RoomGroups.RoomGroupService>().CreateAsync("Docs", Manager, Ct)).Value!.Id);
+        using var api = await _portal.ClientWithKeyAsync("docs", PortalRoles.Helpdesk, (await _portal.Services.GetRequiredService<Core.RoomGroups.RoomGroupService>().CreateAsync("Docs", Manager, Ct)).Value!.Id);
 
         var json = await api.GetStringAsync(AutomationApi.OpenApiPath, Ct);
         var read = OpenApiDocument.Parse(json, "json");
@@ -264,15 +262,6 @@ public sealed class AutomationApiTests : IAsyncLifetime
             .Where(e => e.RoutePattern.RawText?.StartsWith(AutomationApi.Root, StringComparison.Ordinal) == true).ToList();
         Assert.Equal(operations.Count, endpoints.Count);
         Assert.All(endpoints, e => Assert.Contains(e.Metadata.GetOrderedMetadata<IAuthorizeData>(), a => a.Policy?.StartsWith("Api.", StringComparison.Ordinal) == true));
-    }
-
-    private async Task<HttpClient> ClientWithKeyAsync(string name, string role, params Guid[] roomGroups)
-    {
-        var created = await _portal.Services.GetRequiredService<ApiKeyService>().CreateAsync(new NewApiKey(name, role, roomGroups), Manager, Ct);
-        Assert.True(created.Succeeded, created.Error?.ToString());
-        var client = _portal.CreateAnonymousClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.Value.Key);
-        return client;
     }
 
     private async Task<string?> RefusalAsync(string? key)
@@ -299,12 +288,6 @@ public sealed class AutomationApiTests : IAsyncLifetime
     }
 
     private static StringContent Csv(string text) => new(text, Encoding.UTF8, "text/csv");
-
-    private static async Task<string?> CodeAsync(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.TryGetProperty("code", out var code) ? code.GetString() : null;
-
-    private async Task<IReadOnlyList<AuditEntry>> AuditAsync() =>
-        (await _portal.Services.GetRequiredService<AuditService>().QueryAsync(new AuditQuery(PageSize: 200), Ct)).Items;
 
     /// <summary>A body without a declared length, as a streaming upload sends it (chunked).</summary>
     private sealed class UnsizedContent(byte[] bytes) : HttpContent

@@ -224,18 +224,7 @@ public sealed partial class ProtocolDocumentTests
 
     private static List<string> CodeSpans(string cell) => [.. CodeSpan().Matches(cell).Select(m => m.Groups[1].Value)];
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RoomsPortal.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (RoomsPortal.sln) is not above the test output.");
-    }
+    private static string RepositoryRoot() => Support.RepositoryFiles.PathOf();
 
     [GeneratedRegex("`([^`]+)`")]
     private static partial Regex CodeSpan();

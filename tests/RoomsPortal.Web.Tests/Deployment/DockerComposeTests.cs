@@ -181,16 +181,5 @@ public sealed class DockerComposeTests
         return (YamlMappingNode)yaml.Documents.Single().RootNode;
     }
 
-    private static string RepositoryFile(params string[] parts)
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "RoomsPortal.sln")))
-            {
-                return Path.Combine([folder.FullName, .. parts]);
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (RoomsPortal.sln) was not found above the test's folder.");
-    }
+    private static string RepositoryFile(params string[] parts) => Support.RepositoryFiles.PathOf(parts);
 }

@@ -28,22 +28,14 @@ internal static class ConsoleRequestReader
             return (null, ConsoleProblems.InvalidRequest("body", "Send the body as JSON with Content-Type: application/json."));
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[4096];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        if (await ReadCappedAsync(request, maxBodyBytes, ct) is not { } body)
         {
-            if (buffer.Length + read > maxBodyBytes)
-            {
-                return (null, TooLarge(maxBodyBytes));
-            }
-
-            buffer.Write(chunk, 0, read);
+            return (null, TooLarge(maxBodyBytes));
         }
 
         try
         {
-            var value = JsonSerializer.Deserialize<T>(buffer.ToArray(), options);
+            var value = JsonSerializer.Deserialize<T>(body.Span, options);
             return value is null
                 ? (null, ConsoleProblems.InvalidRequest("body", "The body is empty: send a JSON object."))
                 : (value, null);
@@ -56,6 +48,33 @@ internal static class ConsoleRequestReader
                 : string.Empty;
             return (null, ConsoleProblems.InvalidRequest("body", $"The body is not valid JSON for this call{where}{why}."));
         }
+    }
+
+    /// <summary>
+    /// The body's bytes, or null when it is longer than <paramref name="maxBytes"/>: a declared length is refused at once,
+    /// a chunked body as soon as it passes the cap, so no oversized body is ever held in memory.
+    /// </summary>
+    public static async Task<ReadOnlyMemory<byte>?> ReadCappedAsync(HttpRequest request, int maxBytes, CancellationToken ct)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     private static IResult TooLarge(int maxBodyBytes) =>

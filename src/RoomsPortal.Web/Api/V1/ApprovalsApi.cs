@@ -8,7 +8,7 @@ public sealed record RejectRequest(RejectReason Reason, string? Note = null);
 
 public sealed record DecisionResponse(Guid RequestId, ApprovalStatus Status, Guid? DeviceId);
 
-/// <summary><c>/api/v1/approval-requests</c>: list (every role), approve and reject (Rooms Pro Manager, Site Lead); first decision wins.</summary>
+/// <summary><c>/api/v1/approval-requests</c>: list and get (every role), approve and reject (Rooms Pro Manager, Site Lead); first decision wins.</summary>
 internal static class ApprovalsApi
 {
     public static void MapApprovalsApi(this RouteGroupBuilder api)
@@ -16,9 +16,9 @@ internal static class ApprovalsApi
         var requests = api.MapGroup("/approval-requests").WithTags("Approvals");
         requests.MapGet("/", async (HttpContext http, ApprovalService service, ApprovalStatus? status, Guid? roomGroupId, int? page, int? pageSize) =>
             {
-                if (page is < 1 or > AutomationApi.MaxPage || pageSize is < 1 or > Paging.MaxPageSize)
+                if (AutomationApi.CheckPage(page, pageSize) is { } badPage)
                 {
-                    return AutomationApi.Invalid("page", $"page is 1 to {AutomationApi.MaxPage}; pageSize is 1 to {Paging.MaxPageSize}.");
+                    return badPage;
                 }
 
                 var result = await service.ListAsync(new ApprovalQuery(status, roomGroupId, Page: page ?? 1, PageSize: pageSize ?? 50), http.Scope(), http.RequestAborted);
@@ -28,6 +28,14 @@ internal static class ApprovalsApi
             .WithDescription("status=Pending for the queue; roomGroupId for one site. Each request names the console (make, model, serial), the account, the requested and expiry dates.")
             .Produces<PageResponse<ApprovalRequestView>>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .RequireAuthorization(AutomationApi.ReadPolicy);
+
+        requests.MapGet("/{id:guid}", async (Guid id, HttpContext http, ApprovalService service) =>
+                await service.GetAsync(id, http.Scope(), http.RequestAborted) is { } request ? TypedResults.Ok(request) : AutomationApi.NotFound("approval request"))
+            .WithSummary("Get an approval request")
+            .WithDescription("The console (make, model, serial), the account, status and dates. 404 alike for an unknown request and one outside the key's room groups.")
+            .Produces<ApprovalRequestView>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(AutomationApi.ReadPolicy);
 
         requests.MapPost("/{id:guid}/approve", async (Guid id, HttpContext http, ApprovalService service) =>

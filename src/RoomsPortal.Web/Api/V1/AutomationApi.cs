@@ -134,6 +134,11 @@ public static class AutomationApi
         api.MapApprovalsApi();
         api.MapDevicesApi();
         api.MapApiKeysApi();
+        api.MapVerificationFailuresApi();
+        api.MapDeviceCatalogApi();
+        api.MapPreferencesApi();
+        api.MapAuditLogApi();
+        api.MapUsersApi();
         app.MapOpenApi(OpenApiPath).RequireAuthorization(DocumentPolicy);
         app.MapScalarApiReference(ReferencePrefix, (options, http) =>
         {
@@ -163,6 +168,12 @@ public static class AutomationApi
 
     internal static IResult NotFound(string what) =>
         Problem(StatusCodes.Status404NotFound, ConsoleErrorCodes.NotFound, $"No such {what}.", $"The {what} does not exist, or is outside this key's room groups.");
+
+    /// <summary>A 400 naming the limits when a list's page or pageSize is out of range (a huge page would overflow), else null.</summary>
+    internal static IResult? CheckPage(int? page, int? pageSize) =>
+        page is < 1 or > MaxPage || pageSize is < 1 or > Paging.MaxPageSize
+            ? Invalid("page", $"page is 1 to {MaxPage}; pageSize is 1 to {Paging.MaxPageSize}.")
+            : null;
 
     /// <summary>A page of a list, as every list of the API answers it.</summary>
     internal static PageResponse<TOut> Page<TIn, TOut>(PagedResult<TIn> page, Func<TIn, TOut> map) =>

@@ -1,4 +1,3 @@
-using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Devices;
 
 namespace RoomsPortal.Web.Api.V1;
@@ -10,9 +9,9 @@ internal static class DevicesApi
     {
         api.MapGet("/devices", async (HttpContext http, DeviceInventoryService service, string? search, Guid? roomGroupId, int? page, int? pageSize) =>
             {
-                if (page is < 1 or > AutomationApi.MaxPage || pageSize is < 1 or > Paging.MaxPageSize)
+                if (AutomationApi.CheckPage(page, pageSize) is { } badPage)
                 {
-                    return AutomationApi.Invalid("page", $"page is 1 to {AutomationApi.MaxPage}; pageSize is 1 to {Paging.MaxPageSize}.");
+                    return badPage;
                 }
 
                 var result = await service.ListAsync(new DeviceQuery(search, roomGroupId, page ?? 1, pageSize ?? 50), http.Scope(), http.RequestAborted);

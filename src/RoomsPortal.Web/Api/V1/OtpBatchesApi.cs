@@ -23,7 +23,7 @@ public sealed record IssuedCodeResponse(Guid OtpId, Guid AccountId, string Upn, 
 
 public sealed record OtpBatchResponse(Guid BatchId, DateTimeOffset ExpiresAt, IReadOnlyList<IssuedCodeResponse> Codes);
 
-/// <summary><c>/api/v1/otp-batches</c>: generate codes (Rooms Pro Manager, Site Lead), and revoke one.</summary>
+/// <summary><c>/api/v1/otp-batches</c>: generate codes, list a batch's status, revoke one code (Rooms Pro Manager, Site Lead).</summary>
 internal static class OtpBatchesApi
 {
     public const string IdempotencyHeader = "Idempotency-Key";
@@ -44,6 +44,24 @@ internal static class OtpBatchesApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .RequireAuthorization(AutomationApi.ProvisionPolicy);
+
+        batches.MapGet("/{batchId:guid}/codes", async (Guid batchId, HttpContext http, OtpService otps, int? page, int? pageSize) =>
+            {
+                if (AutomationApi.CheckPage(page, pageSize) is { } badPage)
+                {
+                    return badPage;
+                }
+
+                var codes = await otps.ListBatchCodesAsync(batchId, http.Scope(), page ?? 1, pageSize ?? 50, http.RequestAborted);
+                return codes is null ? AutomationApi.NotFound("OTP batch") : TypedResults.Ok(AutomationApi.Page(codes, c => c));
+            })
+            .WithSummary("List a batch's codes and where each stands")
+            .WithDescription("Per code: the account, its state (Active: issued and usable; Redeemed, Revoked, Expired), when it was issued and expires, "
+                + "and who redeemed it. Never the code itself. Only the accounts in the key's room groups; 404 when none is.")
+            .Produces<PageResponse<BatchCodeStatus>>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(AutomationApi.ProvisionPolicy);
 
         batches.MapDelete("/codes/{otpId:guid}", async (Guid otpId, HttpContext http, OtpService otps) =>
