@@ -15,6 +15,23 @@ public readonly record struct ApiKeyRequestResult((ApiKeyView? View, string? Key
 /// </summary>
 public static class ApiKeyRequests
 {
+    /// <summary>
+    /// True for a caller that is not a person: an API key, or an access token an app got for itself (client
+    /// credentials). Entra ID marks those with <c>idtyp=app</c> when that optional claim is on, and always gives
+    /// them <c>oid</c> equal to <c>sub</c> (a person's <c>sub</c> is pairwise, never their <c>oid</c>).
+    /// </summary>
+    public static bool IsMachine(ClaimsPrincipal caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (caller.HasClaim(c => c.Type == ApiKeyAuthenticationHandler.KeyIdClaim) || caller.HasClaim("idtyp", "app"))
+        {
+            return true;
+        }
+
+        var oid = caller.FindFirstValue("oid");
+        return oid is not null && !caller.HasClaim(c => c.Type == "scp") && oid == caller.FindFirstValue("sub");
+    }
+
     public static async Task<ApiKeyRequestResult> CreateAsync(
         ApiKeyService service,
         string? name,
@@ -33,9 +50,10 @@ public static class ApiKeyRequests
         }
 
         // A key never makes keys: a leaked key limited in time and network must not mint a longer-lived, unlimited one.
-        if (creator.HasClaim(c => c.Type == ApiKeyAuthenticationHandler.KeyIdClaim))
+        // Nor does an app's own Entra ID token: a leaked client secret must not become a portal key that outlives it.
+        if (IsMachine(creator))
         {
-            return new(default, "role", "API keys are created by a person (Settings > API keys, or a Rooms Pro Manager's Entra ID token), not by another key.");
+            return new(default, "role", "API keys are created by a person (Settings > API keys, or a Rooms Pro Manager's Entra ID token), not by another key or an app's own token.");
         }
 
         if (role is null || !PortalRoles.All.Contains(role))

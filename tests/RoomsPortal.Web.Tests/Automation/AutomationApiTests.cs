@@ -103,6 +103,12 @@ public sealed class AutomationApiTests : IAsyncLifetime
         Assert.Single(await _portal.AuditAsync(), e => e.Operation == AuditOperations.OtpGenerated);
         using var other = await PostBatchAsync(api, accountId, "same-key-2");
         Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+
+        // The same key for another request (a script that reuses its key by mistake) is told so, and issues nothing.
+        var secondAccount = await new PortalProvisioning(_portal.Services).CreateAccountAsync("room-8.02@contoso.example", ct: Ct);
+        using var reused = await PostBatchAsync(api, secondAccount, "same-key-1");
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "idempotency_key_reused"), (reused.StatusCode, await CodeAsync(reused)));
+        Assert.Equal(2, (await _portal.AuditAsync()).Count(e => e.Operation == AuditOperations.OtpGenerated));
     }
 
     [Theory]

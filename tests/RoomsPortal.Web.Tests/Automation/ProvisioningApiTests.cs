@@ -134,10 +134,10 @@ public sealed class ProvisioningApiTests : IAsyncLifetime
         await console.VerifyDeviceAsync(Ct);
         await console.AcceptAgreementAsync((await console.GetAgreementAsync(Ct)).Version, Ct);
         var requestId = (await console.RedeemOtpAsync(otp.Code, Ct)).RequestId;
-        using var helpdesk = await _portal.ClientWithKeyAsync("north-desk", PortalRoles.Helpdesk, await GroupIdAsync("North"));
-        using var outsider = await _portal.ClientWithKeyAsync("south-desk", PortalRoles.Helpdesk, await GroupIdAsync("South", create: true));
+        using var lead = await _portal.ClientWithKeyAsync("north-lead", PortalRoles.SiteLead, await GroupIdAsync("North"));
+        using var outsider = await _portal.ClientWithKeyAsync("south-lead", PortalRoles.SiteLead, await GroupIdAsync("South", create: true));
 
-        var request = await helpdesk.GetFromJsonAsync<JsonElement>($"/api/v1/approval-requests/{requestId}", Ct);
+        var request = await lead.GetFromJsonAsync<JsonElement>($"/api/v1/approval-requests/{requestId}", Ct);
         Assert.Equal(("SN-GET-1", "Pending", "room-r1@contoso.example"),
             (request.GetProperty("serial").GetString(), request.GetProperty("status").GetString(), request.GetProperty("accountUpn").GetString()));
 

@@ -125,6 +125,20 @@ public sealed class EntraIdModeTests
         var audit = await offline.Services.GetRequiredService<AuditService>().QueryAsync(new AuditQuery(Category: AuditCategory.RoomGroups), ct);
         var created = Assert.Single(audit.Items);
         Assert.Equal(("sp-object-1", $"App {RolloutAppId}"), (created.ActorId, created.ActorName));
+        // An app's own token never makes API keys (a leaked client secret must not become a key that outlives it);
+        // a token for another audience, or an expired one, is refused outright.
+        using var keyRequest = new HttpRequestMessage(HttpMethod.Post, "/api/v1/api-keys")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { name = "from-app", role = PortalRoles.Helpdesk }),
+        };
+        keyRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AppToken(key, Issuer, PortalRoles.RoomsProManager));
+        using var keyByApp = await client.SendAsync(keyRequest, ct);
+        Assert.NotEqual(HttpStatusCode.Created, keyByApp.StatusCode);
+        Assert.Contains("not by another key", await keyByApp.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        using var otherAudience = await SendAsync(client, HttpMethod.Get, AppToken(key, Issuer, PortalRoles.RoomsProManager, audience: "api://someone-else"), ct);
+        using var expired = await SendAsync(client, HttpMethod.Get, AppToken(key, Issuer, PortalRoles.RoomsProManager, expires: DateTime.UtcNow.AddMinutes(-10)), ct);
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (otherAudience.StatusCode, expired.StatusCode));
+
         // The browser sign-in keeps the same claim names (no identity provider here to sign in against).
         var signIn = offline.Services.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().Get(OpenIdConnectDefaults.AuthenticationScheme);
         Assert.Equal((false, "roles"), (signIn.MapInboundClaims, signIn.TokenValidationParameters.RoleClaimType));
@@ -133,11 +147,13 @@ public sealed class EntraIdModeTests
     private const string RolloutAppId = "99999999-8888-7777-6666-555555555555";
 
     /// <summary>An access token as Entra ID issues one to a daemon app (client credentials) granted an app role.</summary>
-    private static string AppToken(SecurityKey key, string issuer, string role) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    private static string AppToken(SecurityKey key, string issuer, string role, string audience = ClientId, DateTime? expires = null) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
     {
         Issuer = issuer,
-        Audience = ClientId,
-        Expires = DateTime.UtcNow.AddHours(1),
+        Audience = audience,
+        NotBefore = (expires ?? DateTime.UtcNow.AddHours(1)).AddHours(-2),
+        IssuedAt = (expires ?? DateTime.UtcNow.AddHours(1)).AddHours(-2),
+        Expires = expires ?? DateTime.UtcNow.AddHours(1),
         SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.EcdsaSha256),
         Claims = new Dictionary<string, object>
         {

@@ -110,12 +110,12 @@ public sealed class RoleMatrixTests : IAsyncLifetime
         Rule("POST /api/v1/room-groups/", Access.ApiManage),
         Rule("PATCH /api/v1/room-groups/{id:guid}", Access.ApiManage),
         Rule("DELETE /api/v1/room-groups/{id:guid}", Access.ApiManage),
-        Rule("GET /api/v1/resource-accounts/", Access.ApiRead),
-        Rule("GET /api/v1/resource-accounts/{id:guid}", Access.ApiRead),
+        Rule("GET /api/v1/resource-accounts/", Access.ApiProvision),
+        Rule("GET /api/v1/resource-accounts/{id:guid}", Access.ApiProvision),
         Rule("POST /api/v1/resource-accounts/import", Access.ApiProvision),
         Rule("POST /api/v1/otp-batches/", Access.ApiProvision),
         Rule("DELETE /api/v1/otp-batches/codes/{otpId:guid}", Access.ApiProvision),
-        Rule("GET /api/v1/approval-requests/", Access.ApiRead),
+        Rule("GET /api/v1/approval-requests/", Access.ApiProvision),
         Rule("POST /api/v1/approval-requests/{id:guid}/approve", Access.ApiProvision),
         Rule("POST /api/v1/approval-requests/{id:guid}/reject", Access.ApiProvision),
         Rule("GET /api/v1/devices", Access.ApiRead),
@@ -126,7 +126,7 @@ public sealed class RoleMatrixTests : IAsyncLifetime
         Rule("POST /api/v1/resource-accounts/{id:guid}/disable", Access.ApiProvision),
         Rule("POST /api/v1/resource-accounts/assign-room-group", Access.ApiManage),
         Rule("GET /api/v1/otp-batches/{batchId:guid}/codes", Access.ApiProvision),
-        Rule("GET /api/v1/approval-requests/{id:guid}", Access.ApiRead),
+        Rule("GET /api/v1/approval-requests/{id:guid}", Access.ApiProvision),
         Rule("GET /api/v1/verification-failures/", Access.ApiRead),
         Rule("GET /api/v1/verification-failures/counts-by-model", Access.ApiRead),
         Rule("POST /api/v1/verification-failures/{id:guid}/resolve", Access.ApiRead),
@@ -185,7 +185,7 @@ public sealed class RoleMatrixTests : IAsyncLifetime
     };
 
     // Every endpoint meets the expired and revoked keys from one address: more refusals than the per-address
-    // throttle allows in a minute (AutomationApiTests covers that throttle).
+    // throttle allows in a minute (ApiKeyNetworkTests covers that throttle).
     private readonly PortalFactory _portal = new PortalFactory().WithSetting(ApiKeyFailureThrottle.SettingName, "1000000");
     private readonly TestManufacturer _contoso = new();
     private readonly Dictionary<string, HttpClient> _callers = new(StringComparer.Ordinal);

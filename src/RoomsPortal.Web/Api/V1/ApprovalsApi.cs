@@ -28,7 +28,7 @@ internal static class ApprovalsApi
             .WithDescription("status=Pending for the queue; roomGroupId for one site. Each request names the console (make, model, serial), the account, the requested and expiry dates.")
             .Produces<PageResponse<ApprovalRequestView>>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .RequireAuthorization(AutomationApi.ReadPolicy);
+            .RequireAuthorization(AutomationApi.ProvisionPolicy);
 
         requests.MapGet("/{id:guid}", async (Guid id, HttpContext http, ApprovalService service) =>
                 await service.GetAsync(id, http.Scope(), http.RequestAborted) is { } request ? TypedResults.Ok(request) : AutomationApi.NotFound("approval request"))
@@ -36,7 +36,7 @@ internal static class ApprovalsApi
             .WithDescription("The console (make, model, serial), the account, status and dates. 404 alike for an unknown request and one outside the key's room groups.")
             .Produces<ApprovalRequestView>()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .RequireAuthorization(AutomationApi.ReadPolicy);
+            .RequireAuthorization(AutomationApi.ProvisionPolicy);
 
         requests.MapPost("/{id:guid}/approve", async (Guid id, HttpContext http, ApprovalService service) =>
                 Answer(await service.ApproveAsync(id, http.Actor(), http.Scope(), http.RequestAborted)))

@@ -104,7 +104,20 @@ internal static class OtpBatchesApi
         Guid? reservation = null;
         if (idempotencyKey.Length > 0)
         {
-            var reserved = await idempotency.ReserveAsync(actor.Id, idempotencyKey, http.RequestAborted);
+            // What the call asks for, in any order, without the passwords (see Fingerprint): the same key with other
+            // accounts, another mode or other sign-in names is a different request.
+            var fingerprint = IdempotencyKeys.Fingerprint(
+                [body.PasswordMode.ToString(), .. (body.AccountIds ?? []).Select(id => id.ToString("N")).Order(StringComparer.Ordinal),
+                    .. (body.SignInData ?? []).Select(s => s.Upn).Order(StringComparer.Ordinal)]);
+            var reserved = await idempotency.ReserveAsync(actor.Id, idempotencyKey, fingerprint, http.RequestAborted);
+            if (reserved.DifferentRequest)
+            {
+                return ApiProblems.Problem(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused",
+                    "This Idempotency-Key was used for a different request.",
+                    "An earlier call with this key asked for other accounts or another password mode, so it was not repeated and nothing was issued. "
+                        + "Send a new key with each new request (a UUID is a good one).");
+            }
+
             if (!reserved.MayProceed)
             {
                 return ApiProblems.Problem(StatusCodes.Status409Conflict, "idempotency_key_used",

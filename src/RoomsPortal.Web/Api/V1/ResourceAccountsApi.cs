@@ -40,7 +40,7 @@ internal static class ResourceAccountsApi
             .WithDescription("Paged (page from 1, pageSize up to 200, total in the answer), filtered by a search over UPN and display name and by room group, as the grid.")
             .Produces<PageResponse<ResourceAccountView>>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .RequireAuthorization(AutomationApi.ReadPolicy);
+            .RequireAuthorization(AutomationApi.ProvisionPolicy);
 
         accounts.MapGet("/{id:guid}", async (Guid id, HttpContext http, ResourceAccountService service) =>
                 await service.GetAsync(id, http.Scope(), http.RequestAborted) is { } account ? TypedResults.Ok(account) : AutomationApi.NotFound("resource account"))
@@ -48,7 +48,7 @@ internal static class ResourceAccountsApi
             .WithDescription("Its room group, readiness and provisioning status.")
             .Produces<ResourceAccountView>()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .RequireAuthorization(AutomationApi.ReadPolicy);
+            .RequireAuthorization(AutomationApi.ProvisionPolicy);
 
         accounts.MapPost("/{id:guid}/enable", (Guid id, HttpContext http, ResourceAccountService service) => SetEnabledAsync(id, true, http, service))
             .WithSummary("Enable a resource account")
