@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Csv;
@@ -57,15 +58,17 @@ public sealed partial class OtpService(
         var result = await dbFactory.InTransactionAsync((db, token) => IssueAsync(db, batch, token), ct);
         if (result.Value is { } issued)
         {
-            foreach (var change in issued.Replaced)
+            // One event for the batch: the accounts' revoked earlier codes are in it. A superseded request keeps its
+            // own event, since the console waiting on it is told through that one.
+            foreach (var change in issued.Replaced.OfType<ApprovalRequestChanged>())
             {
                 await notifier.PublishAsync(change);
             }
 
-            foreach (var otp in issued.Otps)
-            {
-                await notifier.PublishAsync(new OtpChanged(otp.Id, otp.ResourceAccountId, issued.GroupOf[otp.ResourceAccountId], "Generated"));
-            }
+            await notifier.PublishAsync(new OtpBatchGenerated(
+                issued.Batch.BatchId,
+                [.. issued.GroupOf.Keys],
+                [.. issued.GroupOf.Values.OfType<Guid>().Distinct()]));
 
             return issued.Batch;
         }
@@ -188,7 +191,7 @@ public sealed partial class OtpService(
 
         db.Set<OneTimePassword>().AddRange(otps);
         await db.SaveChangesAsync(ct);
-        return new IssuedBatch(new OtpBatch(batchId, expiresAt, items), otps, accounts.ToDictionary(a => a.Id, a => a.RoomGroupId), replaced);
+        return new IssuedBatch(new OtpBatch(batchId, expiresAt, items), accounts.ToDictionary(a => a.Id, a => a.RoomGroupId), replaced);
     }
 
     private string? KeptPassword(ResourceAccount account)
@@ -213,7 +216,7 @@ public sealed partial class OtpService(
         DateTimeOffset Now);
 
     private sealed record IssuedBatch(
-        OtpBatch Batch, IReadOnlyList<OneTimePassword> Otps, Dictionary<Guid, Guid?> GroupOf, IReadOnlyList<ProvisioningEvent> Replaced);
+        OtpBatch Batch, Dictionary<Guid, Guid?> GroupOf, IReadOnlyList<ProvisioningEvent> Replaced);
 
     /// <summary>Revokes an unused OTP.</summary>
     public async Task<Result<Guid, OtpRevokeError>> RevokeAsync(Guid otpId, Actor actor, AccessScope scope, CancellationToken ct = default)
