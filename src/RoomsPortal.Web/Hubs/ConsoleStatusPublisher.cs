@@ -74,7 +74,7 @@ public sealed partial class ConsoleStatusPublisher(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pushed status {Status} of request {RequestId} to its console")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Pushed status {Status} of request {RequestId} to its console")]
     private static partial void LogPushed(ILogger logger, Guid requestId, SetupStatus status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not push the status of request {RequestId}; its console reads it on its next connection")]
