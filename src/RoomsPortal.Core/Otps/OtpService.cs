@@ -18,7 +18,11 @@ public sealed partial class OtpService(
     IProvisioningNotifier notifier,
     TimeProvider time)
 {
-    public const int MaxBatchSize = CsvLimits.MaxRows;
+    /// <summary>Accounts in one batch: one wizard run or one API call, one transaction.</summary>
+    public const int MaxBatchSize = 10_000;
+
+    /// <summary>How often (in accounts) a batch reports progress while it prepares codes.</summary>
+    public const int ProgressStep = 500;
 
     /// <summary>
     /// Generates one OTP per account in one transaction. Each account's active OTP is revoked (audited: "replaced by a
@@ -28,7 +32,20 @@ public sealed partial class OtpService(
     /// the codes join that wizard run (its id is their batch id); without, the batch is a run of its own, delivered with
     /// the result.
     /// </summary>
-    public async Task<Result<OtpBatch, OtpBatchError>> GenerateAsync(OtpBatchRequest request, Actor actor, AccessScope scope, CancellationToken ct = default)
+    public Task<Result<OtpBatch, OtpBatchError>> GenerateAsync(OtpBatchRequest request, Actor actor, AccessScope scope, CancellationToken ct = default) =>
+        GenerateAsync(request, actor, scope, progress: null, ct);
+
+    /// <inheritdoc cref="GenerateAsync(OtpBatchRequest, Actor, AccessScope, CancellationToken)"/>
+    /// <param name="request">What to generate.</param>
+    /// <param name="actor">Who generates, for the audit log.</param>
+    /// <param name="scope">The caller's room groups.</param>
+    /// <param name="progress">
+    /// Told how many accounts have their code and password ready, every <see cref="ProgressStep"/> and at the end (the
+    /// commit follows). Starts again from 0 if the unit of work is retried.
+    /// </param>
+    /// <param name="ct">Cancels the batch; nothing is committed then.</param>
+    public async Task<Result<OtpBatch, OtpBatchError>> GenerateAsync(
+        OtpBatchRequest request, Actor actor, AccessScope scope, IProgress<int>? progress, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(actor);
@@ -54,7 +71,7 @@ public sealed partial class OtpService(
             }
         }
 
-        var batch = new BatchOrder(ids, request.Mode, uploaded, request.RunId ?? Guid.NewGuid(), request.RunId is not null, actor, scope, time.GetUtcNow());
+        var batch = new BatchOrder(ids, request.Mode, uploaded, request.RunId ?? Guid.NewGuid(), request.RunId is not null, actor, scope, time.GetUtcNow(), progress);
         var result = await dbFactory.InTransactionAsync((db, token) => IssueAsync(db, batch, token), ct);
         if (result.Value is { } issued)
         {
@@ -79,7 +96,7 @@ public sealed partial class OtpService(
     /// <summary>The batch's unit of work: may run again on a transient failure, so codes and passwords are made anew in it.</summary>
     private async Task<Result<IssuedBatch, OtpBatchError>> IssueAsync(PortalDbContext db, BatchOrder order, CancellationToken ct)
     {
-        var (ids, mode, uploaded, batchId, inRun, actor, scope, now) = order;
+        var (ids, mode, uploaded, batchId, inRun, actor, scope, now, progress) = order;
         var accounts = new List<ResourceAccount>(ids.Count);
         foreach (var chunk in ids.Chunk(500))
         {
@@ -187,7 +204,13 @@ public sealed partial class OtpService(
                     OtpPasswordMode.KeepPasswords => "password kept",
                     _ => "password reset",
                 }));
+            if (items.Count % ProgressStep == 0)
+            {
+                progress?.Report(items.Count);
+            }
         }
+
+        progress?.Report(items.Count);
 
         db.Set<OneTimePassword>().AddRange(otps);
         await db.SaveChangesAsync(ct);
@@ -213,7 +236,7 @@ public sealed partial class OtpService(
 
     private sealed record BatchOrder(
         List<Guid> Ids, OtpPasswordMode Mode, Dictionary<string, string>? Uploaded, Guid BatchId, bool InRun, Actor Actor, AccessScope Scope,
-        DateTimeOffset Now);
+        DateTimeOffset Now, IProgress<int>? Progress);
 
     private sealed record IssuedBatch(
         OtpBatch Batch, Dictionary<Guid, Guid?> GroupOf, IReadOnlyList<ProvisioningEvent> Replaced);
