@@ -32,6 +32,6 @@ internal static class BenchMain
             return 0;
         }
 
-        return await Swarm.RunAsync(options);
+        return options.Batch is { } batch ? await BatchRun.RunAsync(batch, options) : await Swarm.RunAsync(options);
     }
 }

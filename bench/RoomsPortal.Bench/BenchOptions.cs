@@ -15,6 +15,8 @@ internal sealed record BenchOptions
           --timeout S         upper bound for each phase (default 300)
           --postgres CONNSTR  run the portal on this PostgreSQL database (it must be empty) instead of a SQLite file
           --out DIR           where the JSON report goes (default artifacts/bench)
+          --batch N           instead of the swarm: import N accounts, generate one OTP batch for all of them in one
+                              service call (timed), then the same batch again, which replaces every code (timed)
         """;
 
     public int Consoles { get; init; } = 1000;
@@ -35,6 +37,9 @@ internal sealed record BenchOptions
 
     public bool Help { get; init; }
 
+    /// <summary>With a value, the run times one OTP batch of this many accounts instead of running the swarm.</summary>
+    public int? Batch { get; init; }
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var options = new BenchOptions();
@@ -51,6 +56,7 @@ internal sealed record BenchOptions
                 "--timeout" => options with { PhaseTimeout = TimeSpan.FromSeconds(Int(Next(), 10, 3600, "--timeout")) },
                 "--postgres" => options with { Postgres = Next() },
                 "--out" => options with { OutputDirectory = Next() },
+                "--batch" => options with { Batch = Int(Next(), 1, Core.Otps.OtpService.MaxBatchSize, "--batch") },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };

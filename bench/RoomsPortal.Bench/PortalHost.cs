@@ -15,6 +15,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Common;
+using RoomsPortal.Core.Csv;
 using RoomsPortal.Core.Otps;
 using RoomsPortal.Core.Persistence;
 using RoomsPortal.Core.Preferences;
@@ -37,6 +38,9 @@ internal static class PortalHost
     public const string ReplyPrefix = "@@bench ";
     private const string RoomGroup = "Bench building";
     private static readonly Actor Admin = Actor.User("bench-admin", "Bench Admin");
+
+    /// <summary>OTPs per batch when preparing the swarm's codes.</summary>
+    private const int PrepareBatch = 5000;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -76,6 +80,9 @@ internal static class PortalHost
                         var updated = await preferences.UpdateAsync(current with { AutoApproval = parts[1] == "on" }, Admin);
                         Reply(updated.Succeeded ? "ok" : $"error {updated.Error}");
                         break;
+                    case "batch":
+                        Reply(await BatchAsync(services, int.Parse(parts[1], CultureInfo.InvariantCulture)));
+                        break;
                     case "approve":
                         Reply(await ApproveAsync(services, Guid.Parse(parts[1])));
                         break;
@@ -107,51 +114,43 @@ internal static class PortalHost
     }
 
     /// <summary>
-    /// Imports <paramref name="count"/> accounts into the bench's room group (5,000 a call, the import's limit) and
-    /// generates an OTP for each (5,000 a batch, the wizard's limit). Writes the codes to a file in the data folder.
+    /// Imports <paramref name="count"/> accounts, then generates one OTP batch for all of them in one service call (as
+    /// the wizard and the API do) and the same batch again, which revokes and replaces every code. Answers the three
+    /// times in milliseconds.
+    /// </summary>
+    private static async Task<string> BatchAsync(IServiceProvider services, int count)
+    {
+        var (ids, importMs) = await ImportAsync(services, "batch", count);
+        var otps = services.GetRequiredService<OtpService>();
+        var times = new List<long>();
+        for (var round = 0; round < 2; round++)
+        {
+            var watch = Stopwatch.StartNew();
+            var batch = await otps.GenerateAsync(new OtpBatchRequest(ids, OtpPasswordMode.GeneratePasswords), Admin, AccessScope.All);
+            watch.Stop();
+            if (!batch.Succeeded || batch.Value!.Items.Count != count)
+            {
+                return $"error OTP: {batch.Error}";
+            }
+
+            times.Add(watch.ElapsedMilliseconds);
+        }
+
+        return $"batch {importMs} {times[0]} {times[1]}";
+    }
+
+    /// <summary>
+    /// Imports <paramref name="count"/> accounts and generates an OTP for each, in batches of
+    /// <see cref="PrepareBatch"/> (the size the swarm has always prepared with). Writes the codes to a file in the data
+    /// folder.
     /// </summary>
     private static async Task<string> PrepareAsync(IServiceProvider services, string data, string prefix, int count)
     {
-        var groups = services.GetRequiredService<RoomGroupService>();
-        if ((await groups.ListAsync(AccessScope.All)).All(g => g.Name != RoomGroup))
-        {
-            var created = await groups.CreateAsync(RoomGroup, Admin);
-            if (!created.Succeeded)
-            {
-                return $"error room group: {created.Error}";
-            }
-        }
-
-        var accounts = services.GetRequiredService<ResourceAccountService>();
-        var importWatch = Stopwatch.StartNew();
-        for (var start = 0; start < count; start += OtpService.MaxBatchSize)
-        {
-            var csv = new StringBuilder("upn,display name,room group\n");
-            for (var i = start; i < Math.Min(count, start + OtpService.MaxBatchSize); i++)
-            {
-                csv.Append(CultureInfo.InvariantCulture, $"{Upn(prefix, i)},Bench room {prefix} {i},{RoomGroup}\n");
-            }
-
-            var imported = await accounts.ImportAsync(csv.ToString(), Admin, AccessScope.All);
-            if (!imported.Succeeded)
-            {
-                return $"error import: {string.Join("; ", imported.Errors.Take(3).Select(e => $"line {e.LineNumber}: {e.Message}"))}";
-            }
-        }
-
-        importWatch.Stop();
-        List<Guid> ids;
-        var normalizedPrefix = ResourceAccount.Normalize($"bench-{prefix}-");
-        await using (var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
-        {
-            ids = await db.Set<ResourceAccount>().Where(a => a.NormalizedUpn.StartsWith(normalizedPrefix))
-                .OrderBy(a => a.NormalizedUpn).Select(a => a.Id).ToListAsync();
-        }
-
+        var (ids, importMs) = await ImportAsync(services, prefix, count);
         var otps = services.GetRequiredService<OtpService>();
         var codes = new List<string>(count);
         var otpWatch = Stopwatch.StartNew();
-        foreach (var chunk in ids.Chunk(OtpService.MaxBatchSize))
+        foreach (var chunk in ids.Chunk(PrepareBatch))
         {
             var batch = await otps.GenerateAsync(new OtpBatchRequest(chunk, OtpPasswordMode.GeneratePasswords), Admin, AccessScope.All);
             if (!batch.Succeeded)
@@ -165,7 +164,45 @@ internal static class PortalHost
         otpWatch.Stop();
         var file = Path.Combine(data, $"codes-{prefix}.txt");
         await File.WriteAllLinesAsync(file, codes);
-        return $"prepared {file} {importWatch.ElapsedMilliseconds} {otpWatch.ElapsedMilliseconds}";
+        return $"prepared {file} {importMs} {otpWatch.ElapsedMilliseconds}";
+    }
+
+    /// <summary>Imports <paramref name="count"/> accounts into the bench's room group (the import's limit a call); answers their ids and the time it took.</summary>
+    private static async Task<(List<Guid> Ids, long Milliseconds)> ImportAsync(IServiceProvider services, string prefix, int count)
+    {
+        var groups = services.GetRequiredService<RoomGroupService>();
+        if ((await groups.ListAsync(AccessScope.All)).All(g => g.Name != RoomGroup))
+        {
+            var created = await groups.CreateAsync(RoomGroup, Admin);
+            if (!created.Succeeded)
+            {
+                throw new InvalidOperationException($"room group: {created.Error}");
+            }
+        }
+
+        var accounts = services.GetRequiredService<ResourceAccountService>();
+        var importWatch = Stopwatch.StartNew();
+        for (var start = 0; start < count; start += CsvLimits.MaxRows)
+        {
+            var csv = new StringBuilder("upn,display name,room group\n");
+            for (var i = start; i < Math.Min(count, start + CsvLimits.MaxRows); i++)
+            {
+                csv.Append(CultureInfo.InvariantCulture, $"{Upn(prefix, i)},Bench room {prefix} {i},{RoomGroup}\n");
+            }
+
+            var imported = await accounts.ImportAsync(csv.ToString(), Admin, AccessScope.All);
+            if (!imported.Succeeded)
+            {
+                throw new InvalidOperationException($"import: {string.Join("; ", imported.Errors.Take(3).Select(e => $"line {e.LineNumber}: {e.Message}"))}");
+            }
+        }
+
+        importWatch.Stop();
+        var normalizedPrefix = ResourceAccount.Normalize($"bench-{prefix}-");
+        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var ids = await db.Set<ResourceAccount>().Where(a => a.NormalizedUpn.StartsWith(normalizedPrefix))
+            .OrderBy(a => a.NormalizedUpn).Select(a => a.Id).ToListAsync();
+        return (ids, importWatch.ElapsedMilliseconds);
     }
 
     private static string PortalContentRoot()

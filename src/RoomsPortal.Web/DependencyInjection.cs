@@ -46,6 +46,9 @@ public static class DependencyInjection
                 retainedFileCountLimit: 14,
                 formatProvider: System.Globalization.CultureInfo.InvariantCulture),
             preserveStaticLogger: true);
+        // The static logger stays the bootstrap one (tests host several portals in one process); request lines go
+        // through this registered logger instead, so they reach the configured sinks and the file.
+        services.AddRequestLogging();
 
         // Keys for Data Protection (sign-in cookies, secrets at rest) live in the data folder, outside the database.
         services.AddDataProtection().SetApplicationName("RoomsPortal");

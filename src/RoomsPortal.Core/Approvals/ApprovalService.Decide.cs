@@ -67,6 +67,7 @@ public sealed partial class ApprovalService
 
             if (result.Succeeded)
             {
+                LogDecided(_logger, requestId, result.Value!.Status, actor.Id);
                 await notifier.PublishAsync(new ApprovalRequestChanged(requestId, request.RoomGroupId, result.Value!.Status, request.DeviceKey));
             }
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Devices;
@@ -30,6 +31,7 @@ public sealed partial class ApprovalService
             if (await DeviceLockout.LockedOutUntilAsync(check, device.Key, now, ct) is not null)
             {
                 await Provisioning.RecordLockedOutAsync(dbFactory, device, sourceAddress, "Redemption", now, ct);
+                LogLockedOut(_logger, device.Serial, sourceAddress);
                 return RedeemError.DeviceLockedOut;
             }
         }
@@ -164,6 +166,7 @@ public sealed partial class ApprovalService
         RedeemError error, DeviceInfo device, string? sourceAddress, string target, DateTimeOffset now, CancellationToken ct)
     {
         await Provisioning.RecordFailureAsync(dbFactory, device, sourceAddress, AuditOperations.RedemptionFailed, error.ToString(), target, now, ct);
+        LogRefused(_logger, device.Serial, sourceAddress, error);
         return error;
     }
 
@@ -176,4 +179,14 @@ public sealed partial class ApprovalService
 
         public static RedeemAttempt Failed(RedeemError error, string target) => new(null, error, target, false, []);
     }
+
+    // One line per meaningful event; never the code (docs/security.md). The request lines of console calls are Debug.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redemption by console {DeviceSerial} from {SourceAddress} refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string deviceSerial, string? sourceAddress, RedeemError reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redemption by console {DeviceSerial} from {SourceAddress} refused: the console is locked out")]
+    private static partial void LogLockedOut(ILogger logger, string deviceSerial, string? sourceAddress);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId} {Status} by {ActorId}")]
+    private static partial void LogDecided(ILogger logger, Guid requestId, ApprovalStatus status, string actorId);
 }

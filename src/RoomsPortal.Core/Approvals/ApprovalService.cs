@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Devices;
@@ -20,9 +22,12 @@ public sealed partial class ApprovalService(
     IOtpKeyProvider keys,
     SignInDataProtector protector,
     IProvisioningNotifier notifier,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<ApprovalService>? logger = null)
 {
     private const int MaxAttempts = 3;
+
+    private readonly ILogger _logger = logger ?? NullLogger<ApprovalService>.Instance;
 
     /// <summary>When the console's lockout ends, or null when it may try (for a Retry-After header).</summary>
     /// <param name="deviceKey">The console's identity (<see cref="DeviceInfo.KeyOf"/>).</param>

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using RoomsPortal.Core.Approvals;
 
 namespace RoomsPortal.Core.Notifications;
@@ -13,85 +12,53 @@ public sealed record ApprovalRequestChanged(Guid RequestId, Guid? RoomGroupId, A
 public sealed record OtpChanged(Guid OtpId, Guid ResourceAccountId, Guid? RoomGroupId, string Change) : ProvisioningEvent;
 
 /// <summary>
-/// Publishes provisioning events after commit. The in-process one serves Blazor circuits; a Redis-backed one can
-/// replace it for several instances.
+/// A batch of OTPs was generated: one event for the whole batch (the accounts' earlier codes it revoked included), so
+/// a batch of 10,000 codes is one hint, not 10,000. <paramref name="RoomGroupIds"/> are the distinct room groups of
+/// <paramref name="ResourceAccountIds"/>.
+/// </summary>
+public sealed record OtpBatchGenerated(Guid BatchId, IReadOnlyList<Guid> ResourceAccountIds, IReadOnlyList<Guid> RoomGroupIds) : ProvisioningEvent
+{
+    public override string ToString() => $"OtpBatchGenerated {{ BatchId = {BatchId}, Accounts = {ResourceAccountIds.Count} }}";
+}
+
+/// <summary>
+/// Publishes provisioning events after commit. Publishing never waits for subscribers: events are queued and each
+/// subscriber is called later, off the publisher's path. The in-process one serves Blazor circuits; a Redis-backed one
+/// can replace it for several instances.
 /// </summary>
 public interface IProvisioningNotifier
 {
+    /// <summary>Calls <paramref name="handler"/> once per event, in publishing order, one call at a time.</summary>
     IDisposable Subscribe(Func<ProvisioningEvent, Task> handler);
 
+    /// <inheritdoc cref="Subscribe(Func{ProvisioningEvent, Task})"/>
     IDisposable Subscribe(Action<ProvisioningEvent> handler);
 
+    /// <summary>
+    /// Calls <paramref name="handler"/> with every event queued for it since its last call, in publishing order, one
+    /// call at a time: a burst that arrives while the handler runs is handed over whole in the next call. For pages that
+    /// re-read on any relevant event, so they re-read once per burst, not once per event.
+    /// </summary>
+    IDisposable SubscribeBursts(Func<IReadOnlyList<ProvisioningEvent>, Task> handler);
+
+    /// <summary>Queues the event for every subscriber and returns; it waits only while the queue is full.</summary>
     Task PublishAsync(ProvisioningEvent change);
 }
 
-/// <summary>In-process fan-out. A failing subscriber is logged and skipped; the publisher never sees its error.</summary>
-public sealed partial class InProcessProvisioningNotifier(ILogger<InProcessProvisioningNotifier> logger) : IProvisioningNotifier
+/// <summary>What a page needs to know of an event to decide whether to re-read.</summary>
+public static class ProvisioningEventScope
 {
-    private readonly Lock _gate = new();
-    private ImmutableHandlers _handlers = new([]);
-
-    public IDisposable Subscribe(Func<ProvisioningEvent, Task> handler)
+    /// <summary>Whether the event concerns a room group the scope allows (an OTP batch: any of its groups).</summary>
+    public static bool IsVisibleIn(this ProvisioningEvent change, Common.AccessScope scope)
     {
-        ArgumentNullException.ThrowIfNull(handler);
-        lock (_gate)
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(scope);
+        return change switch
         {
-            _handlers = new([.. _handlers.Items, handler]);
-        }
-
-        return new Subscription(this, handler);
-    }
-
-    public IDisposable Subscribe(Action<ProvisioningEvent> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        return Subscribe(e =>
-        {
-            handler(e);
-            return Task.CompletedTask;
-        });
-    }
-
-    public async Task PublishAsync(ProvisioningEvent change)
-    {
-        foreach (var handler in _handlers.Items)
-        {
-            try
-            {
-                await handler(change).ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // A subscriber's bug must not break the publisher or the other subscribers.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogSubscriberFailed(logger, ex, change.GetType().Name);
-            }
-        }
-    }
-
-    private void Unsubscribe(Func<ProvisioningEvent, Task> handler)
-    {
-        lock (_gate)
-        {
-            _handlers = new([.. _handlers.Items.Where(h => h != handler)]);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A provisioning subscriber failed handling {EventType}")]
-    private static partial void LogSubscriberFailed(ILogger logger, Exception exception, string eventType);
-
-    private sealed record ImmutableHandlers(Func<ProvisioningEvent, Task>[] Items);
-
-    private sealed class Subscription(InProcessProvisioningNotifier owner, Func<ProvisioningEvent, Task> handler) : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                owner.Unsubscribe(handler);
-            }
-        }
+            ApprovalRequestChanged request => scope.Allows(request.RoomGroupId),
+            OtpChanged otp => scope.Allows(otp.RoomGroupId),
+            OtpBatchGenerated batch => batch.RoomGroupIds.Any(g => scope.Allows(g)),
+            _ => false,
+        };
     }
 }

@@ -4,7 +4,7 @@ using RoomsPortal.Core.ResourceAccounts;
 namespace RoomsPortal.Core.Otps;
 
 /// <summary>
-/// Uploaded sign-in data: parsed once, then the parsed pairs travel to <see cref="OtpService.GenerateAsync"/>. Nothing
+/// Uploaded sign-in data: parsed once, then the parsed pairs travel to <see cref="OtpService.GenerateAsync(OtpBatchRequest, Common.Actor, Common.AccessScope, CancellationToken)"/>. Nothing
 /// re-writes them as CSV on the way, so a password that starts with <c>= + - @</c>, a tab or a quote is stored exactly
 /// as uploaded (spreadsheet escaping belongs to files made for people, never to data the portal reads back).
 /// </summary>
@@ -30,9 +30,9 @@ public sealed partial class OtpService
         }
 
         var body = records.Count > 0 && ResourceAccountService.IsHeader(records[0], "upn") ? records.Skip(1).ToList() : [.. records];
-        if (body.Count > CsvLimits.MaxRows)
+        if (body.Count > MaxBatchSize)
         {
-            return ([], [new CsvRowError(0, $"The file has {body.Count} rows; at most {CsvLimits.MaxRows} are allowed.")]);
+            return ([], [new CsvRowError(0, $"The file has {body.Count} rows; at most {MaxBatchSize} are allowed.")]);
         }
 
         var rows = new List<SignInDataRow>();

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Csv;
@@ -17,7 +18,11 @@ public sealed partial class OtpService(
     IProvisioningNotifier notifier,
     TimeProvider time)
 {
-    public const int MaxBatchSize = CsvLimits.MaxRows;
+    /// <summary>Accounts in one batch: one wizard run or one API call, one transaction.</summary>
+    public const int MaxBatchSize = 10_000;
+
+    /// <summary>How often (in accounts) a batch reports progress while it prepares codes.</summary>
+    public const int ProgressStep = 500;
 
     /// <summary>
     /// Generates one OTP per account in one transaction. Each account's active OTP is revoked (audited: "replaced by a
@@ -27,7 +32,20 @@ public sealed partial class OtpService(
     /// the codes join that wizard run (its id is their batch id); without, the batch is a run of its own, delivered with
     /// the result.
     /// </summary>
-    public async Task<Result<OtpBatch, OtpBatchError>> GenerateAsync(OtpBatchRequest request, Actor actor, AccessScope scope, CancellationToken ct = default)
+    public Task<Result<OtpBatch, OtpBatchError>> GenerateAsync(OtpBatchRequest request, Actor actor, AccessScope scope, CancellationToken ct = default) =>
+        GenerateAsync(request, actor, scope, progress: null, ct);
+
+    /// <inheritdoc cref="GenerateAsync(OtpBatchRequest, Actor, AccessScope, CancellationToken)"/>
+    /// <param name="request">What to generate.</param>
+    /// <param name="actor">Who generates, for the audit log.</param>
+    /// <param name="scope">The caller's room groups.</param>
+    /// <param name="progress">
+    /// Told how many accounts have their code and password ready, every <see cref="ProgressStep"/> and at the end (the
+    /// commit follows). Starts again from 0 if the unit of work is retried.
+    /// </param>
+    /// <param name="ct">Cancels the batch; nothing is committed then.</param>
+    public async Task<Result<OtpBatch, OtpBatchError>> GenerateAsync(
+        OtpBatchRequest request, Actor actor, AccessScope scope, IProgress<int>? progress, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(actor);
@@ -53,19 +71,21 @@ public sealed partial class OtpService(
             }
         }
 
-        var batch = new BatchOrder(ids, request.Mode, uploaded, request.RunId ?? Guid.NewGuid(), request.RunId is not null, actor, scope, time.GetUtcNow());
+        var batch = new BatchOrder(ids, request.Mode, uploaded, request.RunId ?? Guid.NewGuid(), request.RunId is not null, actor, scope, time.GetUtcNow(), progress);
         var result = await dbFactory.InTransactionAsync((db, token) => IssueAsync(db, batch, token), ct);
         if (result.Value is { } issued)
         {
-            foreach (var change in issued.Replaced)
+            // One event for the batch: the accounts' revoked earlier codes are in it. A superseded request keeps its
+            // own event, since the console waiting on it is told through that one.
+            foreach (var change in issued.Replaced.OfType<ApprovalRequestChanged>())
             {
                 await notifier.PublishAsync(change);
             }
 
-            foreach (var otp in issued.Otps)
-            {
-                await notifier.PublishAsync(new OtpChanged(otp.Id, otp.ResourceAccountId, issued.GroupOf[otp.ResourceAccountId], "Generated"));
-            }
+            await notifier.PublishAsync(new OtpBatchGenerated(
+                issued.Batch.BatchId,
+                [.. issued.GroupOf.Keys],
+                [.. issued.GroupOf.Values.OfType<Guid>().Distinct()]));
 
             return issued.Batch;
         }
@@ -76,7 +96,7 @@ public sealed partial class OtpService(
     /// <summary>The batch's unit of work: may run again on a transient failure, so codes and passwords are made anew in it.</summary>
     private async Task<Result<IssuedBatch, OtpBatchError>> IssueAsync(PortalDbContext db, BatchOrder order, CancellationToken ct)
     {
-        var (ids, mode, uploaded, batchId, inRun, actor, scope, now) = order;
+        var (ids, mode, uploaded, batchId, inRun, actor, scope, now, progress) = order;
         var accounts = new List<ResourceAccount>(ids.Count);
         foreach (var chunk in ids.Chunk(500))
         {
@@ -184,11 +204,17 @@ public sealed partial class OtpService(
                     OtpPasswordMode.KeepPasswords => "password kept",
                     _ => "password reset",
                 }));
+            if (items.Count % ProgressStep == 0)
+            {
+                progress?.Report(items.Count);
+            }
         }
+
+        progress?.Report(items.Count);
 
         db.Set<OneTimePassword>().AddRange(otps);
         await db.SaveChangesAsync(ct);
-        return new IssuedBatch(new OtpBatch(batchId, expiresAt, items), otps, accounts.ToDictionary(a => a.Id, a => a.RoomGroupId), replaced);
+        return new IssuedBatch(new OtpBatch(batchId, expiresAt, items), accounts.ToDictionary(a => a.Id, a => a.RoomGroupId), replaced);
     }
 
     private string? KeptPassword(ResourceAccount account)
@@ -210,10 +236,10 @@ public sealed partial class OtpService(
 
     private sealed record BatchOrder(
         List<Guid> Ids, OtpPasswordMode Mode, Dictionary<string, string>? Uploaded, Guid BatchId, bool InRun, Actor Actor, AccessScope Scope,
-        DateTimeOffset Now);
+        DateTimeOffset Now, IProgress<int>? Progress);
 
     private sealed record IssuedBatch(
-        OtpBatch Batch, IReadOnlyList<OneTimePassword> Otps, Dictionary<Guid, Guid?> GroupOf, IReadOnlyList<ProvisioningEvent> Replaced);
+        OtpBatch Batch, Dictionary<Guid, Guid?> GroupOf, IReadOnlyList<ProvisioningEvent> Replaced);
 
     /// <summary>Revokes an unused OTP.</summary>
     public async Task<Result<Guid, OtpRevokeError>> RevokeAsync(Guid otpId, Actor actor, AccessScope scope, CancellationToken ct = default)

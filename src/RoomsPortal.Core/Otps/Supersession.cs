@@ -16,8 +16,10 @@ internal static class Supersession
 {
     /// <summary>
     /// Revokes every active code (unused, unrevoked, not expired) of the accounts, one audit entry each naming
-    /// <paramref name="reason"/>. Each code is revoked by its own conditional UPDATE, so a console redeeming it at the same
-    /// moment either wins (and its code stays redeemed) or finds it revoked: the audit names exactly the codes revoked here.
+    /// <paramref name="reason"/>. One conditional UPDATE per 500 codes (<c>WHERE RedeemedAt IS NULL AND RevokedAt IS
+    /// NULL</c>), so a console redeeming one at the same moment either wins (its code stays redeemed) or finds it revoked;
+    /// the codes this UPDATE revoked are then read back inside the same transaction (revoked at this batch's instant,
+    /// not redeemed), so the audit names exactly them.
     /// </summary>
     public static async Task<List<ProvisioningEvent>> RevokeActiveCodesAsync(
         PortalDbContext db, IReadOnlyCollection<Guid> accountIds, Actor actor, string reason, DateTimeOffset now, CancellationToken ct)
@@ -29,16 +31,21 @@ internal static class Supersession
                 .Where(o => chunk.Contains(o.ResourceAccountId) && o.RedeemedAt == null && o.RevokedAt == null && o.ExpiresAt > now)
                 .Select(o => new { o.Id, o.ResourceAccountId, o.ResourceAccount!.Upn, o.ResourceAccount.RoomGroupId, o.BatchId })
                 .ToListAsync(ct);
-            foreach (var otp in active)
+            if (active.Count == 0)
             {
-                var revoked = await db.Set<OneTimePassword>()
-                    .Where(o => o.Id == otp.Id && o.RedeemedAt == null && o.RevokedAt == null)
-                    .ExecuteUpdateAsync(o => o.SetProperty(x => x.RevokedAt, now), ct);
-                if (revoked == 0)
-                {
-                    continue;
-                }
+                continue;
+            }
 
+            var ids = active.Select(o => o.Id).ToList();
+            await db.Set<OneTimePassword>()
+                .Where(o => ids.Contains(o.Id) && o.RedeemedAt == null && o.RevokedAt == null)
+                .ExecuteUpdateAsync(o => o.SetProperty(x => x.RevokedAt, now), ct);
+            var revoked = (await db.Set<OneTimePassword>().AsNoTracking()
+                .Where(o => ids.Contains(o.Id) && o.RedeemedAt == null && o.RevokedAt == now)
+                .Select(o => o.Id)
+                .ToListAsync(ct)).ToHashSet();
+            foreach (var otp in active.Where(o => revoked.Contains(o.Id)))
+            {
                 db.Add(AuditEntry.Create(now, actor, AuditCategory.Otps, AuditOperations.OtpRevoked, otp.Upn,
                     details: $"OTP {otp.Id} of batch {otp.BatchId}; {reason}"));
                 events.Add(new OtpChanged(otp.Id, otp.ResourceAccountId, otp.RoomGroupId, "Revoked"));

@@ -22,9 +22,12 @@ public sealed partial class ConsoleStatusPublisher(
 {
     private IDisposable? _subscription;
 
+    /// <summary>Pushes for different requests at once; each push is one short read and one send.</summary>
+    public const int ConcurrentPushes = 8;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription = notifier.Subscribe(PushAsync);
+        _subscription = notifier.SubscribeBursts(PushAsync);
         return Task.CompletedTask;
     }
 
@@ -34,24 +37,46 @@ public sealed partial class ConsoleStatusPublisher(
         return Task.CompletedTask;
     }
 
-    private async Task PushAsync(ProvisioningEvent change)
+    private Task PushAsync(IReadOnlyList<ProvisioningEvent> changes)
     {
-        if (change is not ApprovalRequestChanged request || !watched.IsWatched(request.RequestId))
+        // A burst may name one request twice (redeemed, then approved): the push re-reads the truth, so once is enough.
+        var requests = changes.OfType<ApprovalRequestChanged>()
+            .Where(r => watched.IsWatched(r.RequestId))
+            .DistinctBy(r => r.RequestId)
+            .ToList();
+        return requests.Count switch
         {
-            return;
-        }
-
-        var status = await approvals.GetStatusForDeviceAsync(request.RequestId, request.DeviceKey);
-        if (!status.Succeeded)
-        {
-            return;
-        }
-
-        var message = ConsoleStatus.ToResponse(status.Value!);
-        await hub.Clients.Group(ConsoleHub.GroupFor(request.RequestId)).SendAsync(ConsoleHubNames.StatusChanged, message);
-        LogPushed(logger, request.RequestId, message.Status);
+            0 => Task.CompletedTask,
+            1 => PushOneAsync(requests[0], CancellationToken.None).AsTask(),
+            _ => Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentPushes }, PushOneAsync),
+        };
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pushed status {Status} of request {RequestId} to its console")]
+    private async ValueTask PushOneAsync(ApprovalRequestChanged request, CancellationToken ct)
+    {
+        try
+        {
+            var status = await approvals.GetStatusForDeviceAsync(request.RequestId, request.DeviceKey, ct);
+            if (!status.Succeeded)
+            {
+                return;
+            }
+
+            var message = ConsoleStatus.ToResponse(status.Value!);
+            await hub.Clients.Group(ConsoleHub.GroupFor(request.RequestId)).SendAsync(ConsoleHubNames.StatusChanged, message, ct);
+            LogPushed(logger, request.RequestId, message.Status);
+        }
+#pragma warning disable CA1031 // One failed push must not stop the others in the burst; the console reads again on reconnect.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogPushFailed(logger, ex, request.RequestId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Pushed status {Status} of request {RequestId} to its console")]
     private static partial void LogPushed(ILogger logger, Guid requestId, SetupStatus status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not push the status of request {RequestId}; its console reads it on its next connection")]
+    private static partial void LogPushFailed(ILogger logger, Exception exception, Guid requestId);
 }

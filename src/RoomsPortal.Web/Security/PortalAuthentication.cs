@@ -61,6 +61,7 @@ public static class PortalAuthentication
         services.AddAutomationApi(entraId: mode == AuthenticationMode.EntraId);
         services.AddSingleton<LoggingSignInAuditor>();
         services.AddSingleton<ISignInAuditor, AuditLogSignInAuditor>();
+        services.AddOptions<SignInThrottleOptions>().BindConfiguration(SignInThrottleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SignInThrottle>();
     }
 

@@ -32,6 +32,7 @@ public sealed class AuditCompletenessTests
         ["DeviceVerificationService.VerifyAsync"] = "A console proving itself before anyone acts: a failure is kept for the helpdesk (Verification failures), a success becomes a console session. No person changes anything.",
         ["AuditService.PurgeAsync"] = "Retention: deletes audit entries past 180 days. Writing the deletion into the log it shrinks defeats it; the maintenance job logs it.",
         ["InProcessProvisioningNotifier.PublishAsync"] = "Carries events after a commit; writes nothing.",
+        ["InProcessProvisioningNotifier.FlushAsync"] = "Waits until queued events are delivered; writes nothing.",
         ["ApiKeyService.AuthenticateAsync"] = "Checks a key on every API call; records only its last use (time and address). What the call changes is audited by the operation under the key's name.",
         ["IdempotencyKeys.ReserveAsync"] = "API bookkeeping: remembers an Idempotency-Key so a retry issues nothing; the batch it guards is audited (Otps.Generated).",
         ["IdempotencyKeys.CompleteAsync"] = "As above: records which batch the key issued.",

@@ -30,6 +30,7 @@ public sealed class NotifierPreferencesDashboardTests : IAsyncLifetime
         var change = new ApprovalRequestChanged(Guid.NewGuid(), null, ApprovalStatus.Pending, "SN-1");
 
         await notifier.PublishAsync(change);
+        await notifier.FlushAsync(Ct);
 
         Assert.Equal([change], received);
     }
@@ -43,6 +44,7 @@ public sealed class NotifierPreferencesDashboardTests : IAsyncLifetime
 
         subscription.Dispose();
         await notifier.PublishAsync(new OtpChanged(Guid.NewGuid(), Guid.NewGuid(), null, "Generated"));
+        await notifier.FlushAsync(Ct);
 
         Assert.Empty(received);
     }

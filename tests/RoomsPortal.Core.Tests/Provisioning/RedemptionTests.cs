@@ -306,7 +306,8 @@ public sealed class RedemptionTests : IAsyncLifetime
 
         var result = await _h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
 
-        Assert.Contains(new Notifications.ApprovalRequestChanged(result.Value!.RequestId, group.Id, ApprovalStatus.Pending, Console1.Key), _h.Events);
+        await _h.DeliveredAsync();
+        Assert.Contains(new Core.Notifications.ApprovalRequestChanged(result.Value!.RequestId, group.Id, ApprovalStatus.Pending, Console1.Key), _h.Events);
     }
 
     [Fact]

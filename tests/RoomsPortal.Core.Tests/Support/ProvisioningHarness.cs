@@ -53,7 +53,18 @@ public sealed class ProvisioningHarness : IAsyncDisposable
 
     public InProcessProvisioningNotifier Notifier { get; }
 
+    /// <summary>The events delivered so far; delivery is asynchronous, so <see cref="DeliveredAsync"/> first.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<ProvisioningEvent> Events { get; } = new();
+
+    /// <summary>Waits until every event published so far has reached <see cref="Events"/> (and every other subscriber).</summary>
+    public Task DeliveredAsync() => Notifier.FlushAsync(TestContext.Current.CancellationToken);
+
+    /// <summary>Forgets the events published so far, once they are delivered.</summary>
+    public async Task ClearEventsAsync()
+    {
+        await DeliveredAsync();
+        Events.Clear();
+    }
 
     public RoomGroupService RoomGroups { get; }
 

@@ -52,7 +52,7 @@ public sealed class UnitOfWorkTests
         var failOnce = new TransientFailureOnce("INSERT INTO \"ApprovalRequest\" ");
         await using var h = await CreateAsync(failOnce);
         var (_, _, otp) = await h.OneOtpAsync();
-        h.Events.Clear();
+        await h.ClearEventsAsync();
         failOnce.Arm();
 
         var result = await h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
@@ -66,6 +66,7 @@ public sealed class UnitOfWorkTests
         }
 
         Assert.Equal(1, await h.AuditCountAsync(AuditOperations.OtpRedeemed));
+        await h.DeliveredAsync();
         Assert.Single(h.Events.OfType<ApprovalRequestChanged>());
     }
 

@@ -49,23 +49,54 @@ public sealed class ConsoleStatusPublisherTests : IAsyncLifetime
     [Fact]
     public async Task An_event_for_a_request_no_console_watches_is_not_read_and_a_watched_one_is()
     {
-        var notifier = _portal.Services.GetRequiredService<IProvisioningNotifier>();
+        var notifier = (InProcessProvisioningNotifier)_portal.Services.GetRequiredService<IProvisioningNotifier>();
         var key = DeviceInfo.KeyOf(_contoso.Make, _contoso.Model, "SN-PUB-1");
         var (console, requestId) = await RedeemedConsoleAsync("SN-PUB-1");
+        await notifier.FlushAsync(Ct);
 
         // Redeemed, not yet watched: the console has the id, but no connection asked for it.
-        var unwatched = await _queries.CountAsync(() => notifier.PublishAsync(new ApprovalRequestChanged(requestId, null, ApprovalStatus.Pending, key)));
+        var unwatched = await _queries.CountNamingAsync(requestId, () => PublishAndDeliverAsync(notifier, new ApprovalRequestChanged(requestId, null, ApprovalStatus.Pending, key)));
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var watching = new FirstStatus();
         var waiting = console.WaitForDecisionAsync(requestId, watching, stop.Token);
         await watching.Seen.WaitAsync(Patience, Ct);
-        var watched = await _queries.CountAsync(() => notifier.PublishAsync(new ApprovalRequestChanged(requestId, null, ApprovalStatus.Pending, key)));
+        var watched = await _queries.CountNamingAsync(requestId, () => PublishAndDeliverAsync(notifier, new ApprovalRequestChanged(requestId, null, ApprovalStatus.Pending, key)));
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
 
         Assert.Equal(0, unwatched);
         Assert.True(watched > 0, "the publisher read the watched request's status");
+    }
+
+    [Fact]
+    public async Task A_subscriber_that_blocks_does_not_delay_the_redemption_answer()
+    {
+        var notifier = _portal.Services.GetRequiredService<IProvisioningNotifier>();
+        var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var blocking = notifier.Subscribe(async change =>
+        {
+            if (change is ApprovalRequestChanged)
+            {
+                heard.TrySetResult();
+                await release.Task;
+            }
+        });
+
+        // Answered over HTTP (Pending) while the subscriber that heard of it is still blocked.
+        var (_, requestId) = await RedeemedConsoleAsync("SN-PUB-2");
+
+        Assert.NotEqual(Guid.Empty, requestId);
+        await heard.Task.WaitAsync(Patience, Ct);
+        Assert.False(release.Task.IsCompleted);
+        release.SetResult();
+    }
+
+    private static async Task PublishAndDeliverAsync(InProcessProvisioningNotifier notifier, ProvisioningEvent change)
+    {
+        await notifier.PublishAsync(change);
+        await notifier.FlushAsync(Ct);
     }
 
     private async Task<(ConsoleSetupClient Console, Guid RequestId)> RedeemedConsoleAsync(string serial)
@@ -81,42 +112,57 @@ public sealed class ConsoleStatusPublisherTests : IAsyncLifetime
         return (console, redeemed.RequestId);
     }
 
-    /// <summary>Counts the commands run in the async flow of one call (publishing runs its subscribers in the publisher's flow).</summary>
+    /// <summary>
+    /// Counts the commands that name one request id among their parameters during a call: the publisher runs in its own
+    /// loop, off the publisher's flow, and the portal's timers read other rows meanwhile.
+    /// </summary>
     private sealed class QueriesInFlow : DbCommandInterceptor
     {
-        private readonly AsyncLocal<StrongBoxCounter?> _current = new();
+        private readonly Lock _gate = new();
+        private Guid? _requestId;
+        private int _count;
 
-        public async Task<int> CountAsync(Func<Task> action)
+        public async Task<int> CountNamingAsync(Guid requestId, Func<Task> action)
         {
-            var counter = new StrongBoxCounter();
-            _current.Value = counter;
+            lock (_gate)
+            {
+                (_requestId, _count) = (requestId, 0);
+            }
+
             try
             {
                 await action();
             }
             finally
             {
-                _current.Value = null;
+                lock (_gate)
+                {
+                    _requestId = null;
+                }
             }
 
-            return counter.Count;
+            lock (_gate)
+            {
+                return _count;
+            }
         }
 
         public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
             DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
         {
-            if (_current.Value is { } counter)
+            lock (_gate)
             {
-                Interlocked.Increment(ref counter.Count);
+                if (_requestId is { } id && command.Parameters.Cast<DbParameter>().Any(p => Names(p.Value, id)))
+                {
+                    _count++;
+                }
             }
 
             return ValueTask.FromResult(result);
         }
 
-        private sealed class StrongBoxCounter
-        {
-            public int Count;
-        }
+        private static bool Names(object? value, Guid id) =>
+            value is Guid guid ? guid == id : string.Equals(value?.ToString(), id.ToString(), StringComparison.OrdinalIgnoreCase);
     }
 
     private sealed class FirstStatus : IProgress<SetupStatusResponse>

@@ -136,6 +136,7 @@ public sealed partial class ProtocolDocumentTests
         Assert.Equal((null, defaults.VerificationsPerAddressPerMinute), throttles["POST /verification"]);
         Assert.Equal((defaults.RedemptionsPerDevicePerMinute, defaults.RedemptionsPerAddressPerMinute), throttles["POST /otp/redeem"]);
         Assert.Equal((defaults.ManualSetupsPerDevicePerMinute, defaults.ManualSetupsPerAddressPerMinute), throttles["POST /manual-setup"]);
+        Assert.Contains($"**{defaults.FailedRedemptionsPerAddressPerHour} redemptions an hour whose code is wrong**", Document.Text, StringComparison.Ordinal);
         Assert.Contains($"fail **{DeviceLockout.MaxFailures} times within {DeviceLockout.Window.TotalMinutes} minutes**", Document.Text, StringComparison.Ordinal);
         Assert.Contains($"locked out for **{DeviceLockout.LockoutDuration.TotalMinutes} minutes**", Document.Text, StringComparison.Ordinal);
         Assert.Equal(TimeSpan.FromHours(1), DeviceVerificationService.SessionLifetime);

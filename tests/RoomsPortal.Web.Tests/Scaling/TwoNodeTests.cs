@@ -62,6 +62,11 @@ public sealed class TwoNodeTests
         Assert.Equal(request, RedisProvisioningNotifier.Deserialize(RedisProvisioningNotifier.Serialize(request)));
         Assert.Equal(otp, RedisProvisioningNotifier.Deserialize(RedisProvisioningNotifier.Serialize(otp)));
         Assert.Null(RedisProvisioningNotifier.Deserialize("{\"type\":\"SomethingNew\",\"event\":{}}"));
+        var batch = new OtpBatchGenerated(Guid.NewGuid(), [Guid.NewGuid(), Guid.NewGuid()], [Guid.NewGuid()]);
+        var batchBack = Assert.IsType<OtpBatchGenerated>(RedisProvisioningNotifier.Deserialize(RedisProvisioningNotifier.Serialize(batch)));
+        Assert.Equal(batch.BatchId, batchBack.BatchId);
+        Assert.Equal(batch.ResourceAccountIds, batchBack.ResourceAccountIds);
+        Assert.Equal(batch.RoomGroupIds, batchBack.RoomGroupIds);
     }
 
     [Fact]

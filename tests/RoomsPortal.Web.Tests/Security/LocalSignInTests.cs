@@ -135,7 +135,7 @@ public sealed class LocalSignInTests : IAsyncLifetime
     public async Task Attempts_for_one_user_name_are_throttled_with_429()
     {
         HttpResponseMessage? last = null;
-        for (var i = 0; i <= SignInThrottle.PerUserNamePerFiveMinutes; i++)
+        for (var i = 0; i <= new SignInThrottleOptions().AttemptsPerUserNamePerFiveMinutes; i++)
         {
             last?.Dispose();
             last = await PortalForms.SignInAsync(_browser, "someone-else", $"guess-{i}", ct: TestContext.Current.CancellationToken);

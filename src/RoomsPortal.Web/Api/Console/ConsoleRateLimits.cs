@@ -8,7 +8,7 @@ public static class ConsoleRateLimits
 {
     public const string Verification = "console-verification";
     /// <summary>The default of <see cref="ConsoleThrottleOptions.VerificationsPerAddressPerMinute"/>.</summary>
-    public const int VerificationPerMinute = 20;
+    public const int VerificationPerMinute = 120;
 
     public static void AddConsolePolicies(this RateLimiterOptions options, ConsoleThrottleOptions limits)
     {

@@ -57,6 +57,8 @@ public sealed partial class RedisProvisioningNotifier : IProvisioningNotifier, I
 
     public IDisposable Subscribe(Action<ProvisioningEvent> handler) => _local.Subscribe(handler);
 
+    public IDisposable SubscribeBursts(Func<IReadOnlyList<ProvisioningEvent>, Task> handler) => _local.SubscribeBursts(handler);
+
     public async Task PublishAsync(ProvisioningEvent change)
     {
         ArgumentNullException.ThrowIfNull(change);
@@ -80,12 +82,17 @@ public sealed partial class RedisProvisioningNotifier : IProvisioningNotifier, I
         }
     }
 
-    public void Dispose() => _subscriber.Unsubscribe(_channel, flags: CommandFlags.FireAndForget);
+    public void Dispose()
+    {
+        _subscriber.Unsubscribe(_channel, flags: CommandFlags.FireAndForget);
+        _local.Dispose();
+    }
 
     public static string Serialize(ProvisioningEvent change) => change switch
     {
         ApprovalRequestChanged request => JsonSerializer.Serialize(new Envelope(nameof(ApprovalRequestChanged), JsonSerializer.SerializeToElement(request, Json)), Json),
         OtpChanged otp => JsonSerializer.Serialize(new Envelope(nameof(OtpChanged), JsonSerializer.SerializeToElement(otp, Json)), Json),
+        OtpBatchGenerated batch => JsonSerializer.Serialize(new Envelope(nameof(OtpBatchGenerated), JsonSerializer.SerializeToElement(batch, Json)), Json),
         _ => throw new NotSupportedException($"No wire format for {change.GetType().Name}."),
     };
 
@@ -96,6 +103,7 @@ public sealed partial class RedisProvisioningNotifier : IProvisioningNotifier, I
         {
             nameof(ApprovalRequestChanged) => envelope.Event.Deserialize<ApprovalRequestChanged>(Json),
             nameof(OtpChanged) => envelope.Event.Deserialize<OtpChanged>(Json),
+            nameof(OtpBatchGenerated) => envelope.Event.Deserialize<OtpBatchGenerated>(Json),
             _ => null,
         };
     }
