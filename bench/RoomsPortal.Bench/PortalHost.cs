@@ -2,8 +2,11 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -13,6 +16,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using RoomsPortal.Core.ApiKeys;
 using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Csv;
@@ -27,9 +31,10 @@ namespace RoomsPortal.Bench;
 
 /// <summary>
 /// The child process: the real portal (RoomsPortal.Web's Program, Production environment, Kestrel on a loopback port)
-/// plus a line protocol on stdin. Everything an admin would do (accounts, room group, catalog, OTPs, preferences,
-/// approvals) goes through the portal's own Core services in this process, so an approval publishes through the same
-/// notifier and console hub an Approvals page would use. Replies go to stderr prefixed with <see cref="ReplyPrefix"/>;
+/// plus a line protocol on stdin. The room group, accounts and OTPs go through the automation API (<c>/api/v1</c>, with
+/// a key made here as the Settings page makes one), as a rollout script's would; the catalog, preferences and
+/// approvals through the portal's own Core services in this process, so an approval publishes through the same
+/// notifier and console hub an Approvals page would use (and the commit clock below sees its transaction). Replies go to stderr prefixed with <see cref="ReplyPrefix"/>;
 /// stdout carries the portal's own console log, which the swarm counts.
 /// </summary>
 internal static class PortalHost
@@ -51,6 +56,7 @@ internal static class PortalHost
         await using var portal = new BenchPortalFactory(data, ArgValue(args, "--postgres"));
         var address = portal.ServerAddress;
         var services = portal.Services;
+        using var api = await AutomationClientAsync(services, address);
         Reply($"ready {address} {Environment.ProcessId}");
 
         while (await Console.In.ReadLineAsync() is { } line)
@@ -72,7 +78,7 @@ internal static class PortalHost
                         Reply("ok");
                         break;
                     case "prepare":
-                        Reply(await PrepareAsync(services, data, parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture)));
+                        Reply(await PrepareAsync(api, data, parts[1], int.Parse(parts[2], CultureInfo.InvariantCulture)));
                         break;
                     case "auto":
                         var preferences = services.GetRequiredService<PreferencesService>();
@@ -81,7 +87,7 @@ internal static class PortalHost
                         Reply(updated.Succeeded ? "ok" : $"error {updated.Error}");
                         break;
                     case "batch":
-                        Reply(await BatchAsync(services, int.Parse(parts[1], CultureInfo.InvariantCulture)));
+                        Reply(await BatchAsync(services, api, int.Parse(parts[1], CultureInfo.InvariantCulture)));
                         break;
                     case "approve":
                         Reply(await ApproveAsync(services, Guid.Parse(parts[1])));
@@ -118,9 +124,9 @@ internal static class PortalHost
     /// the wizard and the API do) and the same batch again, which revokes and replaces every code. Answers the three
     /// times in milliseconds.
     /// </summary>
-    private static async Task<string> BatchAsync(IServiceProvider services, int count)
+    private static async Task<string> BatchAsync(IServiceProvider services, HttpClient api, int count)
     {
-        var (ids, importMs) = await ImportAsync(services, "batch", count);
+        var (ids, importMs) = await ImportAsync(api, "batch", count);
         var otps = services.GetRequiredService<OtpService>();
         var times = new List<long>();
         for (var round = 0; round < 2; round++)
@@ -141,24 +147,24 @@ internal static class PortalHost
 
     /// <summary>
     /// Imports <paramref name="count"/> accounts and generates an OTP for each, in batches of
-    /// <see cref="PrepareBatch"/> (the size the swarm has always prepared with). Writes the codes to a file in the data
-    /// folder.
+    /// <see cref="PrepareBatch"/> (the size the swarm has always prepared with), over the automation API as a rollout
+    /// script would. Writes the codes to a file in the data folder.
     /// </summary>
-    private static async Task<string> PrepareAsync(IServiceProvider services, string data, string prefix, int count)
+    private static async Task<string> PrepareAsync(HttpClient api, string data, string prefix, int count)
     {
-        var (ids, importMs) = await ImportAsync(services, prefix, count);
-        var otps = services.GetRequiredService<OtpService>();
+        var (ids, importMs) = await ImportAsync(api, prefix, count);
         var codes = new List<string>(count);
         var otpWatch = Stopwatch.StartNew();
         foreach (var chunk in ids.Chunk(PrepareBatch))
         {
-            var batch = await otps.GenerateAsync(new OtpBatchRequest(chunk, OtpPasswordMode.GeneratePasswords), Admin, AccessScope.All);
-            if (!batch.Succeeded)
+            using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/otp-batches")
             {
-                return $"error OTP: {batch.Error}";
-            }
-
-            codes.AddRange(batch.Value!.Items.Select(item => item.Code));
+                Content = JsonContent.Create(new { accountIds = chunk, passwordMode = "GeneratePasswords" }),
+            };
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            using var response = await api.SendAsync(request);
+            var batch = await ReadAsync(response, "OTP batch");
+            codes.AddRange(batch.GetProperty("codes").EnumerateArray().Select(c => c.GetProperty("code").GetString()!));
         }
 
         otpWatch.Stop();
@@ -167,20 +173,19 @@ internal static class PortalHost
         return $"prepared {file} {importMs} {otpWatch.ElapsedMilliseconds}";
     }
 
-    /// <summary>Imports <paramref name="count"/> accounts into the bench's room group (the import's limit a call); answers their ids and the time it took.</summary>
-    private static async Task<(List<Guid> Ids, long Milliseconds)> ImportAsync(IServiceProvider services, string prefix, int count)
+    /// <summary>
+    /// Imports <paramref name="count"/> accounts into the bench's room group over the API (the import's row limit a
+    /// call); answers their ids, listed back page by page, and the time the import took.
+    /// </summary>
+    private static async Task<(List<Guid> Ids, long Milliseconds)> ImportAsync(HttpClient api, string prefix, int count)
     {
-        var groups = services.GetRequiredService<RoomGroupService>();
-        if ((await groups.ListAsync(AccessScope.All)).All(g => g.Name != RoomGroup))
+        var groups = await ReadAsync(await api.GetAsync("api/v1/room-groups"), "room groups");
+        if (!groups.EnumerateArray().Any(g => g.GetProperty("name").GetString() == RoomGroup))
         {
-            var created = await groups.CreateAsync(RoomGroup, Admin);
-            if (!created.Succeeded)
-            {
-                throw new InvalidOperationException($"room group: {created.Error}");
-            }
+            using var created = await api.PostAsJsonAsync("api/v1/room-groups", new { name = RoomGroup });
+            await ReadAsync(created, "room group");
         }
 
-        var accounts = services.GetRequiredService<ResourceAccountService>();
         var importWatch = Stopwatch.StartNew();
         for (var start = 0; start < count; start += CsvLimits.MaxRows)
         {
@@ -190,19 +195,58 @@ internal static class PortalHost
                 csv.Append(CultureInfo.InvariantCulture, $"{Upn(prefix, i)},Bench room {prefix} {i},{RoomGroup}\n");
             }
 
-            var imported = await accounts.ImportAsync(csv.ToString(), Admin, AccessScope.All);
-            if (!imported.Succeeded)
-            {
-                throw new InvalidOperationException($"import: {string.Join("; ", imported.Errors.Take(3).Select(e => $"line {e.LineNumber}: {e.Message}"))}");
-            }
+            using var imported = await api.PostAsync("api/v1/resource-accounts/import", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"));
+            await ReadAsync(imported, "import");
         }
 
         importWatch.Stop();
-        var normalizedPrefix = ResourceAccount.Normalize($"bench-{prefix}-");
-        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var ids = await db.Set<ResourceAccount>().Where(a => a.NormalizedUpn.StartsWith(normalizedPrefix))
-            .OrderBy(a => a.NormalizedUpn).Select(a => a.Id).ToListAsync();
+        var ids = new List<Guid>(count);
+        for (var page = 1; ids.Count < count; page++)
+        {
+            var listed = await ReadAsync(await api.GetAsync($"api/v1/resource-accounts?search=bench-{prefix}-&pageSize={Paging.MaxPageSize}&page={page}"), "account list");
+            var items = listed.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("id").GetGuid()).ToList();
+            if (items.Count == 0)
+            {
+                throw new InvalidOperationException($"account list: {ids.Count} of {count} accounts listed back");
+            }
+
+            ids.AddRange(items);
+        }
+
         return (ids, importWatch.ElapsedMilliseconds);
+    }
+
+    /// <summary>
+    /// An API key made as the Settings page makes one (a Rooms Pro Manager, for a day), and a client that sends it: the
+    /// bench's accounts and codes go through <c>/api/v1</c> like a customer's rollout script.
+    /// </summary>
+    private static async Task<HttpClient> AutomationClientAsync(IServiceProvider services, Uri address)
+    {
+        var created = await services.GetRequiredService<ApiKeyService>()
+            .CreateAsync(new NewApiKey("bench", "RoomsProManager", [], ExpiresInDays: 1), Admin);
+        if (!created.Succeeded)
+        {
+            throw new InvalidOperationException($"API key: {created.Error}");
+        }
+
+        var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.Value.Key);
+        return client;
+    }
+
+    /// <summary>The answer's JSON, or an exception naming the call and the portal's problem document.</summary>
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, string what)
+    {
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"{what}: {(int)response.StatusCode} {text}");
+            }
+
+            return JsonDocument.Parse(text).RootElement.Clone();
+        }
     }
 
     private static string PortalContentRoot()

@@ -50,7 +50,7 @@ internal static class Swarm
             var admin = TimeSpan.FromMinutes(10);
             await portal.CommandAsync("manufacturer " + Convert.ToBase64String(key.ExportSubjectPublicKeyInfo()), admin);
 
-            Console.WriteLine($"Preparing 2 x {options.Consoles} accounts and OTPs through the portal's Core services");
+            Console.WriteLine($"Preparing 2 x {options.Consoles} accounts and OTPs through the automation API (/api/v1)");
             var waitCodes = await PrepareAsync(portal, "wait", options.Consoles, admin, report);
             var redeemCodes = await PrepareAsync(portal, "redeem", options.Consoles, admin, report);
 
