@@ -5,8 +5,8 @@ namespace RoomsPortal.Web.Security;
 /// <summary>
 /// Refused API keys per source address: after <see cref="FailuresPerMinute"/> refusals in a minute, an address is
 /// answered 429 before its key is even looked up, until the minute ends. Guessing a 256-bit secret is hopeless anyway;
-/// this keeps a scanner from costing a database read per attempt and from probing which prefixes exist. The limit
-/// counts refusals only, so a script with a good key is never slowed by it (the per-key limit covers that).
+/// this keeps a scanner from costing a database read per attempt. Only refusals count, so scripts with good keys never
+/// use up the limit; but while an address is blocked, every call from it waits (good keys too: docs/api.md says so).
 /// Setting <see cref="SettingName"/> changes the limit (default <see cref="DefaultFailuresPerMinute"/>).
 /// </summary>
 public sealed class ApiKeyFailureThrottle(IConfiguration configuration) : IDisposable
