@@ -14,14 +14,13 @@ namespace RoomsPortal.ConsoleClient;
 /// one-time password or manual setup, and the live approval status. One instance per console; not thread-safe
 /// for concurrent calls of the same kind.
 /// </summary>
-public sealed class ConsoleSetupClient : IAsyncDisposable
+public sealed partial class ConsoleSetupClient : IAsyncDisposable
 {
     private const string ApiRoot = "api/console/v1/";
     private readonly HttpClient _http;
     private readonly ConsoleDevice _device;
     private readonly TimeProvider _time;
     private string? _token;
-    private string? _hubToken;
     private DateTimeOffset _tokenExpiresAt;
 
     /// <summary>Creates a client for one console.</summary>
@@ -147,101 +146,6 @@ public sealed class ConsoleSetupClient : IAsyncDisposable
             {
                 // Closed for another reason (the portal restarted, say): wait a little longer each time, never give up.
                 await Task.Delay(backoff.DelayFor(closes), cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>One hub connection: until a decision arrives or the portal closes it. True when it closed because its credential ended.</summary>
-    private async Task<bool> ListenOnceAsync(
-        Guid requestId, Action<SetupStatusResponse> observe, TaskCompletionSource<SetupStatusResponse> decided, CancellationToken cancellationToken)
-    {
-        var hubUrl = new Uri(_http.BaseAddress!, ConsoleHubNames.Path.TrimStart('/'));
-        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var credentialEnded = false;
-        string? connectionToken = null;
-        await using var connection = new HubConnectionBuilder()
-            .WithUrl(hubUrl, options => options.AccessTokenProvider = async () =>
-                _hubToken = connectionToken = await CurrentTokenAsync(CancellationToken.None).ConfigureAwait(false))
-            .AddJsonProtocol(options => ConsoleJson.Configure(options.PayloadSerializerOptions))
-            .WithAutomaticReconnect(new BackoffRetryPolicy())
-            .Build();
-        connection.On<SetupStatusResponse>(ConsoleHubNames.StatusChanged, observe);
-        connection.On<CredentialEndedMessage>(ConsoleHubNames.CredentialExpired, _ =>
-        {
-            // The portal closes this connection next. Forget the credential it was opened with (unless a newer one
-            // is already here), so the next connection verifies again.
-            credentialEnded = true;
-            if (connectionToken is { } ended)
-            {
-                Interlocked.CompareExchange(ref _token, null, ended);
-            }
-
-            ConnectionChanged?.Invoke("credential-expired");
-        });
-        connection.Reconnecting += _ =>
-        {
-            ConnectionChanged?.Invoke("reconnecting");
-            return Task.CompletedTask;
-        };
-        connection.Reconnected += async _ =>
-        {
-            ConnectionChanged?.Invoke("reconnected");
-            try
-            {
-                observe(await connection.InvokeAsync<SetupStatusResponse>(ConsoleHubNames.Watch, requestId.ToString(), cancellationToken).ConfigureAwait(false));
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                decided.TrySetException(ex);
-            }
-        };
-        connection.Closed += _ =>
-        {
-            ConnectionChanged?.Invoke("closed");
-            closed.TrySetResult();
-            return Task.CompletedTask;
-        };
-
-        await StartWithBackoffAsync(connection, cancellationToken).ConfigureAwait(false);
-        ConnectionChanged?.Invoke("connected");
-        try
-        {
-            observe(await connection.InvokeAsync<SetupStatusResponse>(ConsoleHubNames.Watch, requestId.ToString(), cancellationToken).ConfigureAwait(false));
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not HubException)
-        {
-            // The connection dropped or was closed (its credential ended, say) before Watch answered; the invocation
-            // fails as the connection closes, sometimes before its state says so. The client reconnects or opens a
-            // new connection below, and that one asks for the status again, so nothing is lost. A HubException is the
-            // portal refusing the call itself, and is not swallowed.
-        }
-
-        await Task.WhenAny(decided.Task, closed.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return credentialEnded;
-    }
-
-    /// <inheritdoc />
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-    private async Task StartWithBackoffAsync(HubConnection connection, CancellationToken cancellationToken)
-    {
-        var policy = new BackoffRetryPolicy();
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await connection.StartAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (HttpRequestException ex) when (attempt < 5)
-            {
-                if (ex.StatusCode == HttpStatusCode.Unauthorized && _hubToken is { } refused)
-                {
-                    // The portal no longer accepts the credential: the next attempt verifies again.
-                    Interlocked.CompareExchange(ref _token, null, refused);
-                }
-
-                await Task.Delay(policy.DelayFor(attempt), cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -30,7 +30,33 @@ internal sealed class RawHub : IAsyncDisposable
     /// <summary>True once the portal closed the WebSocket.</summary>
     public bool SocketClosed { get; private set; }
 
-    public static async Task<RawHub> ConnectAsync(Uri portal, string deviceToken, CancellationToken ct)
+    // negotiate: false connects the WebSocket straight away, as section 5 allows (no connection token).
+    public static async Task<RawHub> ConnectAsync(Uri portal, string deviceToken, CancellationToken ct, bool negotiate = true)
+    {
+        var query = $"access_token={Uri.EscapeDataString(deviceToken)}";
+        if (negotiate)
+        {
+            query = $"id={Uri.EscapeDataString(await NegotiateAsync(portal, deviceToken, ct))}&" + query;
+        }
+
+        // 2. Connect the WebSocket with the credential in the query.
+        var hub = new RawHub();
+        var address = new UriBuilder(new Uri(portal, "hubs/console"))
+        {
+            Scheme = portal.Scheme == Uri.UriSchemeHttps ? "wss" : "ws",
+            Query = query,
+        }.Uri;
+        await hub._socket.ConnectAsync(address, ct);
+
+        // 3. Handshake.
+        await hub.SendTextAsync("{\"protocol\":\"json\",\"version\":1}", ct);
+        var handshake = await hub.ReadMessageAsync(ct) ?? throw new InvalidOperationException("The portal closed the socket during the handshake.");
+        Assert.Equal("{}", handshake.GetRawText().Replace(" ", "", StringComparison.Ordinal));
+        hub._keepAlive = hub.KeepAliveAsync();
+        return hub;
+    }
+
+    private static async Task<string> NegotiateAsync(Uri portal, string deviceToken, CancellationToken ct)
     {
         // 1. Negotiate.
         using var http = new HttpClient { BaseAddress = portal };
@@ -47,22 +73,7 @@ internal sealed class RawHub : IAsyncDisposable
         Assert.Contains(
             negotiated.RootElement.GetProperty("availableTransports").EnumerateArray(),
             t => t.GetProperty("transport").GetString() == "WebSockets");
-
-        // 2. Connect the WebSocket with the credential in the query.
-        var hub = new RawHub();
-        var address = new UriBuilder(new Uri(portal, "hubs/console"))
-        {
-            Scheme = portal.Scheme == Uri.UriSchemeHttps ? "wss" : "ws",
-            Query = $"id={Uri.EscapeDataString(connectionToken)}&access_token={Uri.EscapeDataString(deviceToken)}",
-        }.Uri;
-        await hub._socket.ConnectAsync(address, ct);
-
-        // 3. Handshake.
-        await hub.SendTextAsync("{\"protocol\":\"json\",\"version\":1}", ct);
-        var handshake = await hub.ReadMessageAsync(ct) ?? throw new InvalidOperationException("The portal closed the socket during the handshake.");
-        Assert.Equal("{}", handshake.GetRawText().Replace(" ", "", StringComparison.Ordinal));
-        hub._keepAlive = hub.KeepAliveAsync();
-        return hub;
+        return connectionToken;
     }
 
     /// <summary>Invokes a hub method and returns its completion (type 3), holding back any other message that arrives first.</summary>

@@ -118,8 +118,8 @@ public sealed partial class RawProtocolTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.Conflict, "sign_in_data_unavailable"), (again.Status, again.Code));
         Assert.Equal("SignedIn", (await console.GetAsync($"requests/{requestId}", Ct)).Text("status"));
 
-        // A reconnect: a new negotiation and socket; Watch returns the current status.
-        await using (var reconnected = await RawHub.ConnectAsync(_portal.ServerAddress, console.Token!, Ct))
+        // A reconnect without negotiating (section 5 allows it): a socket straight away; Watch returns the current status.
+        await using (var reconnected = await RawHub.ConnectAsync(_portal.ServerAddress, console.Token!, Ct, negotiate: false))
         {
             var current = await reconnected.InvokeAsync("Watch", requestId, Ct);
             Assert.Equal("SignedIn", current.GetProperty("result").GetProperty("status").GetString());
