@@ -213,7 +213,8 @@ public sealed partial class OtpService(
         progress?.Report(items.Count);
 
         db.Set<OneTimePassword>().AddRange(otps);
-        await db.SaveChangesAsync(ct);
+        // The batch's last write: on SQLite its thousands of rows go through one reused command each kind.
+        await BulkRows.SaveChangesAsync(db, ct);
         return new IssuedBatch(new OtpBatch(batchId, expiresAt, items), accounts.ToDictionary(a => a.Id, a => a.RoomGroupId), replaced);
     }
 

@@ -1,8 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using RoomsPortal.Core.Approvals;
+using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Csv;
 using RoomsPortal.Core.Otps;
+using RoomsPortal.Core.Persistence;
 using RoomsPortal.Core.ResourceAccounts;
 using RoomsPortal.Core.Tests.Support;
 using static RoomsPortal.Core.Tests.Support.ProvisioningHarness;
@@ -212,6 +214,43 @@ public sealed class OtpGenerationTests : IAsyncLifetime
         Assert.Equal(10_000, OtpService.MaxBatchSize);
         Assert.Equal(OtpBatchError.AccountNotFound, full.Error);
         Assert.Equal(OtpBatchError.TooManyAccounts, over.Error);
+    }
+
+    [Fact]
+    public async Task A_large_batch_and_its_replacement_read_back_as_written_on_every_provider()
+    {
+        // Over BulkRows.Threshold, so on SQLite the accounts, codes and audit rows take the bulk path; PostgreSQL runs
+        // the same test through EF's batching (ROOMSPORTAL_CORE_PROVIDER=PostgreSql).
+        var group = await _h.GroupAsync("Tower");
+        var accounts = await _h.AccountsAsync(group, [.. Enumerable.Range(0, 2 * BulkRows.Threshold).Select(i => $"tower{i:D3}@contoso.com")]);
+        var ids = accounts.Select(a => a.Id).ToArray();
+        var first = await _h.GenerateAsync(ids);
+        _h.Time.Advance(TimeSpan.FromMinutes(5));
+
+        var second = await _h.GenerateAsync(ids);
+
+        await using var db = _h.Database.CreateDbContext();
+        var codes = await db.Set<OneTimePassword>().AsNoTracking().ToListAsync(Ct);
+        var rows = await db.Set<ResourceAccount>().AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, Ct);
+        Assert.Equal(2 * ids.Length, codes.Count);
+        foreach (var item in second.Items)
+        {
+            var code = Assert.Single(codes, c => c.Id == item.OtpId);
+            Assert.Equal(OtpCode.Hash(_h.Keys, OtpCode.Normalize(item.Code)!), code.CodeHash);
+            Assert.Equal((item.AccountId, second.BatchId, second.ExpiresAt, _h.Time.GetUtcNow(), (DateTimeOffset?)null), (code.ResourceAccountId, code.BatchId, code.ExpiresAt, code.CreatedAt, code.RevokedAt));
+            Assert.Equal(Admin.Id, code.CreatedBy);
+            var account = rows[item.AccountId];
+            Assert.Equal(item.Password, _h.Protector.Unprotect(account.ProtectedPassword!));
+            Assert.Equal((ProvisioningStatus.OtpIssued, _h.Time.GetUtcNow()), (account.ProvisioningStatus, account.UpdatedAt));
+        }
+
+        Assert.All(codes.Where(c => c.BatchId == first.BatchId), c => Assert.Equal(_h.Time.GetUtcNow(), c.RevokedAt));
+        Assert.Equal(2 * ids.Length, await _h.AuditCountAsync(AuditOperations.OtpGenerated));
+        Assert.Equal(ids.Length, await _h.AuditCountAsync(AuditOperations.OtpRevoked));
+        var audit = await db.Set<AuditEntry>().AsNoTracking()
+            .Where(e => e.Operation == AuditOperations.OtpGenerated && e.Target == second.Items[0].Upn).OrderBy(e => e.Id).ToListAsync(Ct);
+        Assert.Contains(audit, e => e.Details == $"OTP {second.Items[0].OtpId} in batch {second.BatchId}, expires {second.ExpiresAt:u}, password reset"
+            && e.ActorName == Admin.DisplayName && e.Category == AuditCategory.Otps);
     }
 
     /// <summary>Records synchronously (<see cref="Progress{T}"/> would post to the thread pool).</summary>
