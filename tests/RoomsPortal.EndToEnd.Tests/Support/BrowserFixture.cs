@@ -18,6 +18,10 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        // Playwright's 5 s default for an expectation is shorter than a Blazor round trip on a 2-core machine that
+        // builds and tests at once (a save's snackbar came after it at load 20). A wait still ends when the page
+        // shows what is expected; only a page that never does waits the full 15 s.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
