@@ -12,6 +12,7 @@ using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Components;
 using RoomsPortal.Web.Infrastructure;
 using RoomsPortal.Web.Infrastructure.Redis;
+using RoomsPortal.Web.Infrastructure.Telemetry;
 using RoomsPortal.Web.Security;
 using Serilog;
 
@@ -76,6 +77,7 @@ public static class DependencyInjection
             options.Cookie.SecurePolicy = TransportSecurity.CookiePolicy;
         });
         services.AddConsoleApi();
+        builder.AddPortalTelemetry();
         services.AddApiErrors();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();

@@ -8,6 +8,7 @@ using RoomsPortal.Web.Api.V1;
 using RoomsPortal.Web.Components;
 using RoomsPortal.Web.Hubs;
 using RoomsPortal.Web.Infrastructure;
+using RoomsPortal.Web.Infrastructure.Telemetry;
 using RoomsPortal.Web.Security;
 using Serilog;
 
@@ -59,6 +60,7 @@ try
     app.MapHub<ConsoleHub>(ConsoleHubNames.Path);
     app.MapAccountApi();
     app.MapAutomationApi();
+    app.MapPortalTelemetry();
     app.MapStaticAssets().AllowAnonymous();
     // The portal's own CSP (SecurityHeaders) already says frame-ancestors 'none'; Blazor's default second header is dropped.
     app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);

@@ -15,6 +15,23 @@ public sealed partial class ApprovalService
     private async Task<Result<DecisionOutcome, DecisionError>> DecideAsync(
         Guid requestId, bool approve, RejectReason? reason, string? note, Actor actor, AccessScope scope, CancellationToken ct)
     {
+        using var span = PortalMetrics.Source.StartActivity(approve ? "Approve request" : "Reject request");
+        var result = await DecideFirstAsync(requestId, approve, reason, note, actor, scope, ct);
+        if (result.Succeeded)
+        {
+            PortalMetrics.Record(PortalMetrics.Decisions, span, "decision", approve ? "approved" : "rejected");
+        }
+        else
+        {
+            span?.SetTag("roomsportal.refused", result.Error!.Value.ToString());
+        }
+
+        return result;
+    }
+
+    private async Task<Result<DecisionOutcome, DecisionError>> DecideFirstAsync(
+        Guid requestId, bool approve, RejectReason? reason, string? note, Actor actor, AccessScope scope, CancellationToken ct)
+    {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(scope);
         var now = time.GetUtcNow();

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Devices;
+using RoomsPortal.Core.Diagnostics;
 using RoomsPortal.Core.Persistence;
 using RoomsPortal.Core.ResourceAccounts;
 
@@ -67,6 +68,7 @@ internal static class Provisioning
     public static async Task RecordLockedOutAsync(
         IDbContextFactory<PortalDbContext> dbFactory, DeviceInfo device, string? sourceAddress, string attempt, DateTimeOffset now, CancellationToken ct)
     {
+        PortalMetrics.LockedOutCalls.Add(1);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.Add(AuditEntry.Create(now, device.Actor, AuditCategory.Security, AuditOperations.LockedOutAttempt, device.Serial,
             AuditResult.Failed, $"{attempt} refused: the console is locked out; source {sourceAddress ?? "unknown"}"));

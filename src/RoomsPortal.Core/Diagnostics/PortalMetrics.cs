@@ -1,16 +1,40 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace RoomsPortal.Core.Diagnostics;
 
 /// <summary>
-/// The portal's own instruments (System.Diagnostics.Metrics, no exporter dependency here). The conflict counters
-/// show that the concurrency guards are reached: a race that never reaches them proves nothing.
+/// The portal's own instruments and spans (System.Diagnostics, no exporter dependency here; the web host exports them
+/// by OpenTelemetry). Tags carry outcomes only, never a code, a serial or an account. The conflict counters show that
+/// the concurrency guards are reached: a race that never reaches them proves nothing.
 /// </summary>
 public static class PortalMetrics
 {
     public const string MeterName = "RoomsPortal";
 
+    /// <summary>The name of the <see cref="ActivitySource"/> of the console path's spans.</summary>
+    public const string SourceName = "RoomsPortal";
+
     private static readonly Meter Meter = new(MeterName);
+
+    /// <summary>Spans of the console path and the decisions: "Verify device", "Redeem OTP", "Approve request", "Reject request".</summary>
+    public static readonly ActivitySource Source = new(SourceName);
+
+    /// <summary>OTP redemptions by outcome (<c>approved</c>, <c>pending</c>, or the refusal, e.g. <c>UnknownCode</c>).</summary>
+    public static readonly Counter<long> Redemptions = Meter.CreateCounter<long>(
+        "roomsportal.redemptions", description: "OTP redemptions by outcome");
+
+    /// <summary>Admin decisions taken, by <c>decision</c> (<c>approved</c>, <c>rejected</c>).</summary>
+    public static readonly Counter<long> Decisions = Meter.CreateCounter<long>(
+        "roomsportal.decisions", description: "Approval decisions taken");
+
+    /// <summary>Device verifications by outcome (<c>verified</c> or the failure reason).</summary>
+    public static readonly Counter<long> Verifications = Meter.CreateCounter<long>(
+        "roomsportal.verifications", description: "Device verifications by outcome");
+
+    /// <summary>Console calls refused because the console is locked out after wrong codes or passwords.</summary>
+    public static readonly Counter<long> LockedOutCalls = Meter.CreateCounter<long>(
+        "roomsportal.lockout.refusals", description: "Console calls refused by the device lockout");
 
     /// <summary>Redemptions that lost a race for the same code to another transaction (tag <c>guard</c>: which guard caught it).</summary>
     public static readonly Counter<long> RedemptionConflicts = Meter.CreateCounter<long>(
@@ -25,4 +49,13 @@ public static class PortalMetrics
         "roomsportal.device.upsert_conflicts", description: "Device rows inserted concurrently and retried as updates");
 
     internal static KeyValuePair<string, object?> Guard(string name) => new("guard", name);
+
+    internal static KeyValuePair<string, object?> Outcome(string name) => new("outcome", name);
+
+    /// <summary>Counts an outcome and tags the current span with it.</summary>
+    internal static void Record(Counter<long> counter, Activity? span, string tag, string value)
+    {
+        counter.Add(1, new KeyValuePair<string, object?>(tag, value));
+        span?.SetTag("roomsportal." + tag, value);
+    }
 }

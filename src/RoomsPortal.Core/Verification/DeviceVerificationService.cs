@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using RoomsPortal.Core.Diagnostics;
 using RoomsPortal.Core.Persistence;
 
 namespace RoomsPortal.Core.Verification;
@@ -29,6 +30,15 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
 
     public async Task<DeviceVerificationResult> VerifyAsync(
         DeviceIdentity device, string? verificationInfo, string? sourceAddress, CancellationToken ct = default)
+    {
+        using var span = PortalMetrics.Source.StartActivity("Verify device");
+        var result = await VerifyOnceAsync(device, verificationInfo, sourceAddress, ct);
+        PortalMetrics.Record(PortalMetrics.Verifications, span, "outcome", result.FailureReason?.ToString() ?? "verified");
+        return result;
+    }
+
+    private async Task<DeviceVerificationResult> VerifyOnceAsync(
+        DeviceIdentity device, string? verificationInfo, string? sourceAddress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(device);
         var now = time.GetUtcNow().UtcDateTime;

@@ -3,6 +3,7 @@ using RoomsPortal.ConsoleClient.Protocol;
 using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Notifications;
 using RoomsPortal.Web.Api.Console;
+using RoomsPortal.Web.Infrastructure.Telemetry;
 
 namespace RoomsPortal.Web.Hubs;
 
@@ -18,6 +19,8 @@ public sealed partial class ConsoleStatusPublisher(
     ApprovalService approvals,
     IHubContext<ConsoleHub> hub,
     WatchedRequests watched,
+    WebMetrics metrics,
+    TimeProvider time,
     ILogger<ConsoleStatusPublisher> logger) : IHostedService
 {
     private IDisposable? _subscription;
@@ -54,22 +57,27 @@ public sealed partial class ConsoleStatusPublisher(
 
     private async ValueTask PushOneAsync(ApprovalRequestChanged request, CancellationToken ct)
     {
+        var started = time.GetTimestamp();
+        var status = "unknown";
         try
         {
-            var status = await approvals.GetStatusForDeviceAsync(request.RequestId, request.DeviceKey, ct);
-            if (!status.Succeeded)
+            var current = await approvals.GetStatusForDeviceAsync(request.RequestId, request.DeviceKey, ct);
+            if (!current.Succeeded)
             {
                 return;
             }
 
-            var message = ConsoleStatus.ToResponse(status.Value!);
+            var message = ConsoleStatus.ToResponse(current.Value!);
+            status = message.Status.ToString();
             await hub.Clients.Group(ConsoleHub.GroupFor(request.RequestId)).SendAsync(ConsoleHubNames.StatusChanged, message, ct);
+            metrics.Pushed(status, sent: true, time.GetElapsedTime(started));
             LogPushed(logger, request.RequestId, message.Status);
         }
 #pragma warning disable CA1031 // One failed push must not stop the others in the burst; the console reads again on reconnect.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            metrics.Pushed(status, sent: false, time.GetElapsedTime(started));
             LogPushFailed(logger, ex, request.RequestId);
         }
     }

@@ -153,6 +153,9 @@ public sealed class RoleMatrixTests : IAsyncLifetime
         Rule("GET /reference/scalar.aspnetcore.js", Access.Anonymous),
         Rule("GET /reference/favicon.svg", Access.Anonymous),
 
+        // Operator endpoints: the Prometheus scrape, for an API key of any role.
+        Rule("* /metrics", Access.ApiRead),
+
         // Health probes
         Rule("* /health/live", Access.Anonymous),
         Rule("* /health/ready", Access.Anonymous),

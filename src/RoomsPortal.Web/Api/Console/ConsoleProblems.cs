@@ -1,4 +1,5 @@
 using RoomsPortal.ConsoleClient.Protocol;
+using RoomsPortal.Web.Infrastructure.Telemetry;
 
 namespace RoomsPortal.Web.Api.Console;
 
@@ -22,6 +23,8 @@ internal static class ConsoleProblems
     /// <summary>429 with <c>Retry-After</c>: the console waits that many seconds and tries again.</summary>
     public static IResult TooManyAttempts(HttpContext http, TimeSpan? retryAfter)
     {
+        ArgumentNullException.ThrowIfNull(http);
+        http.RequestServices.GetRequiredService<WebMetrics>().Throttled(http);
         var seconds = SetRetryAfter(http, retryAfter);
         return Problem(StatusCodes.Status429TooManyRequests, ConsoleErrorCodes.TooManyAttempts, "Too many attempts.", $"Wait {seconds} seconds, then try again.");
     }
