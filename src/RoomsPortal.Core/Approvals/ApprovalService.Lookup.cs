@@ -15,7 +15,7 @@ public enum ApprovalLookupStatus
 }
 
 /// <summary>
-/// The answer to <see cref="ApprovalService.LookupAsync"/>; <see cref="Request"/> is set only when found.
+/// The answer to <see cref="ApprovalService.FindAsync"/>; <see cref="Request"/> is set only when found.
 /// <see cref="DecidedByName"/> is the decider's name as the audit log recorded it (the request keeps only their id).
 /// </summary>
 public sealed record ApprovalLookup(ApprovalLookupStatus Status, ApprovalRequestView? Request, string? DecidedByName = null)
@@ -31,7 +31,7 @@ public sealed partial class ApprovalService
     /// One request for a deep link (<c>/approvals/{id}</c>). Unlike <see cref="GetAsync"/> it tells an unknown id from a
     /// request outside the caller's room groups, so the page can say which; an out-of-scope answer carries no data.
     /// </summary>
-    public async Task<ApprovalLookup> LookupAsync(Guid requestId, AccessScope scope, CancellationToken ct = default)
+    public async Task<ApprovalLookup> FindAsync(Guid requestId, AccessScope scope, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
