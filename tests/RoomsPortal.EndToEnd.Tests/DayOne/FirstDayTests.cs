@@ -65,7 +65,7 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
         await new SignInPage(admin, address).SignInAsync("admin", bootstrapPassword);
         await Assertions.Expect(admin).ToHaveURLAsync(new Uri(address, "/account/change-password?returnUrl=%2F").ToString());
         await ShotAsync(admin, "change-password");
-        await ChangePasswordAsync(admin, bootstrapPassword, AdminPassword);
+        await new SetUpPages(admin, address).ChangePasswordAsync(bootstrapPassword, AdminPassword);
         var shell = new PortalPage(admin, address);
 
         // 2. Room groups: none yet (no demo data in Production); create one per building.
@@ -149,7 +149,7 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
         // 8. The Site Lead signs in for the first time, chooses a password and approves the console.
         var lead = await NewPageAsync();
         await new SignInPage(lead, address).SignInAsync(LeadUserName, leadOneTimePassword);
-        await ChangePasswordAsync(lead, leadOneTimePassword, LeadPassword);
+        await new SetUpPages(lead, address).ChangePasswordAsync(leadOneTimePassword, LeadPassword);
         var approvals = new ApprovalsPage(lead, address);
         await approvals.OpenAsync();
         await Assertions.Expect(approvals.Row(Serial)).ToContainTextAsync(RoomUpn);
@@ -208,15 +208,6 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
             Path = Artifacts.Screenshot($"first-day-{_step.ToString("00", CultureInfo.InvariantCulture)}-{name}"),
             FullPage = true,
         });
-    }
-
-    private static async Task ChangePasswordAsync(IPage page, string current, string chosen)
-    {
-        await page.GetByTestId("current-password").FillAsync(current);
-        await page.GetByTestId("new-password").FillAsync(chosen);
-        await page.GetByTestId("confirm-password").FillAsync(chosen);
-        await page.GetByTestId("change-password").ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>
