@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using RoomsPortal.ConsoleClient;
 using RoomsPortal.ConsoleClient.Protocol;
 using RoomsPortal.EndToEnd.Tests.Pages;
 using RoomsPortal.EndToEnd.Tests.Support;
@@ -13,40 +12,14 @@ namespace RoomsPortal.EndToEnd.Tests.Approvals;
 /// request, approves it, and the console hears it. On the way the wizard's installation sheets PDF is downloaded.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed class DeepLinkTests(BrowserFixture browser) : IAsyncDisposable
+public sealed class DeepLinkTests(BrowserFixture browser) : PublishedPortalTest(browser)
 {
     private const string AdminPassword = "deep-link-admin-passphrase";
     private const string RoomUpn = "room-5.01@contoso.com";
     private const string Serial = "SN-DEEP-LINK-1";
 
-    private static readonly BrowserNewContextOptions Laptop = new() { ViewportSize = new ViewportSize { Width = 1366, Height = 900 }, AcceptDownloads = true };
-
-    private readonly List<IBrowserContext> _contexts = [];
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var context in _contexts)
-        {
-            await context.DisposeAsync();
-        }
-    }
-
     [Fact]
-    public async Task A_signed_out_admin_follows_a_request_link_through_sign_in_and_approves_the_console()
-    {
-        await using var portal = await PublishedPortal.StartAsync(Ct);
-        try
-        {
-            await FollowLinkAsync(portal);
-        }
-        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
-        {
-            var output = portal.Output;
-            throw new InvalidOperationException($"{ex.Message}\nThe portal's last output:\n{output[Math.Max(0, output.Length - 4000)..]}", ex);
-        }
-    }
+    public Task A_signed_out_admin_follows_a_request_link_through_sign_in_and_approves_the_console() => RunAsync(FollowLinkAsync);
 
     private async Task FollowLinkAsync(PublishedPortal portal)
     {
@@ -60,16 +33,13 @@ public sealed class DeepLinkTests(BrowserFixture browser) : IAsyncDisposable
         var setUp = new SetUpPages(admin, address);
         await setUp.ChangePasswordAsync(bootstrap, AdminPassword);
         await setUp.CertifyAsync(contoso);
+        await setUp.CreateRoomGroupsAsync("Building 5");
         var accounts = new ResourceAccountsPage(admin, address);
         await accounts.OpenAsync();
-        await accounts.ImportAsync($"upn,display name\n{RoomUpn},Room 5.01\n");
+        await accounts.ImportAsync($"upn,display name,room group\n{RoomUpn},Room 5.01,Building 5\n");
         await Assertions.Expect(accounts.Row(RoomUpn)).ToBeVisibleAsync();
         var wizard = await accounts.GenerateOtpAsync(RoomUpn);
-        await wizard.NextAsync();
-        await wizard.ConfigurationStep.WaitForAsync();
-        await wizard.NextAsync();
-        await wizard.ReviewStep.WaitForAsync();
-        await wizard.GenerateAsync();
+        await wizard.GenerateWithDefaultsAsync();
         var code = (await wizard.CodesByUpnAsync())[RoomUpn];
         var sheets = await admin.RunAndWaitForDownloadAsync(() => admin.GetByTestId("download-sheets").ClickAsync());
         var pdf = await File.ReadAllBytesAsync(await sheets.PathAsync(), Ct);
@@ -78,12 +48,7 @@ public sealed class DeepLinkTests(BrowserFixture browser) : IAsyncDisposable
 
         // The console redeems and waits.
         using var http = new HttpClient { BaseAddress = address };
-        var console = new ConsoleSetupClient(http, contoso.Console(Serial));
-        await console.VerifyDeviceAsync(Ct);
-        var agreement = await console.GetAgreementAsync(Ct);
-        await console.AcceptAgreementAsync(agreement.Version, Ct);
-        var redeemed = await console.RedeemOtpAsync(code, Ct);
-        Assert.Equal(SetupStatus.Pending, redeemed.Status);
+        var (console, redeemed) = await RedeemOnConsoleAsync(http, contoso.Console(Serial), code);
         var decision = console.WaitForDecisionAsync(redeemed.RequestId, cancellationToken: Ct);
 
         // The link from a notification, opened in a browser that is not signed in.
@@ -107,15 +72,5 @@ public sealed class DeepLinkTests(BrowserFixture browser) : IAsyncDisposable
         var decided = await decision.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         Assert.Equal(SetupStatus.Approved, decided.Status);
         Assert.DoesNotContain(code, portal.Output, StringComparison.Ordinal);
-    }
-
-    private async Task<IPage> NewPageAsync()
-    {
-        var context = await browser.Browser.NewContextAsync(Laptop);
-        _contexts.Add(context);
-        // A freshly started Release process renders its first pages cold, on a 2-core machine shared with the suite.
-        context.SetDefaultTimeout(60_000);
-        context.SetDefaultNavigationTimeout(60_000);
-        return await context.NewPageAsync();
     }
 }

@@ -16,7 +16,7 @@ namespace RoomsPortal.EndToEnd.Tests.DayOne;
 /// screenshot (<c>artifacts/screenshots/first-day-*.png</c>) and an entry in the audit log.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
+public sealed class FirstDayTests(BrowserFixture browser) : PublishedPortalTest(browser)
 {
     private const string AdminPassword = "first-day-admin-passphrase";
     private const string LeadUserName = "lena.lead";
@@ -24,35 +24,10 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
     private const string Serial = "SN-FIRST-DAY-1";
     private const string RoomUpn = "room-1.01@contoso.com";
 
-    private static readonly BrowserNewContextOptions Laptop = new() { ViewportSize = new ViewportSize { Width = 1366, Height = 900 }, AcceptDownloads = true };
-
-    private readonly List<IBrowserContext> _contexts = [];
     private int _step;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var context in _contexts)
-        {
-            await context.DisposeAsync();
-        }
-    }
-
     [Fact]
-    public async Task A_customers_first_day_in_production_from_an_empty_database()
-    {
-        await using var portal = await PublishedPortal.StartAsync(Ct);
-        try
-        {
-            await FirstDayAsync(portal);
-        }
-        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
-        {
-            var output = portal.Output;
-            throw new InvalidOperationException($"{ex.Message}\nThe portal's last output:\n{output[Math.Max(0, output.Length - 4000)..]}", ex);
-        }
-    }
+    public Task A_customers_first_day_in_production_from_an_empty_database() => RunAsync(FirstDayAsync);
 
     private async Task FirstDayAsync(PublishedPortal portal)
     {
@@ -71,12 +46,7 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
         // 2. Room groups: none yet (no demo data in Production); create one per building.
         await shell.GotoAsync("/settings/room-groups");
         await Assertions.Expect(admin.GetByTestId("no-room-groups")).ToBeVisibleAsync();
-        foreach (var name in new[] { "Building 1", "Building 2" })
-        {
-            await admin.GetByTestId("new-room-group").FillAsync(name);
-            await admin.GetByTestId("create-room-group").ClickAsync();
-            await Assertions.Expect(admin.Locator($"[data-testid=room-group-row][data-group='{name}']")).ToBeVisibleAsync();
-        }
+        await new SetUpPages(admin, address).CreateRoomGroupsAsync("Building 1", "Building 2");
 
         await ShotAsync(admin, "room-groups");
 
@@ -126,11 +96,7 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
         // 6. Codes for the Building 1 rooms, new passwords generated; the list with passwords goes to the technician.
         await accounts.OpenAsync();
         var wizard = await accounts.GenerateOtpAsync(RoomUpn, "room-1.02@contoso.com");
-        await wizard.NextAsync();
-        await wizard.ConfigurationStep.WaitForAsync();
-        await wizard.NextAsync();
-        await wizard.ReviewStep.WaitForAsync();
-        await wizard.GenerateAsync();
+        await wizard.GenerateWithDefaultsAsync();
         var code = (await wizard.CodesByUpnAsync())[RoomUpn];
         await ShotAsync(admin, "generated-codes");
         var installerList = await wizard.DownloadCsvAsync(withPasswords: true);
@@ -138,12 +104,7 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
 
         // 7. In the meeting room: the console verifies against the catalog, accepts the agreement and redeems its code.
         using var http = new HttpClient { BaseAddress = address };
-        var console = new ConsoleSetupClient(http, contoso.Console(Serial));
-        await console.VerifyDeviceAsync(Ct);
-        var agreement = await console.GetAgreementAsync(Ct);
-        await console.AcceptAgreementAsync(agreement.Version, Ct);
-        var redeemed = await console.RedeemOtpAsync(code, Ct);
-        Assert.Equal(SetupStatus.Pending, redeemed.Status);
+        var (console, redeemed) = await RedeemOnConsoleAsync(http, contoso.Console(Serial), code);
         var decision = console.WaitForDecisionAsync(redeemed.RequestId, cancellationToken: Ct);
 
         // 8. The Site Lead signs in for the first time, chooses a password and approves the console.
@@ -188,16 +149,6 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
         Assert.StartsWith($"Console {Serial}", ActorOf(audit, "Devices.SignInDataReleased"), StringComparison.Ordinal);
         Assert.DoesNotContain(roomPassword, audit, StringComparison.Ordinal);
         Assert.DoesNotContain(code, portal.Output, StringComparison.Ordinal);
-    }
-
-    private async Task<IPage> NewPageAsync()
-    {
-        var context = await browser.Browser.NewContextAsync(Laptop);
-        _contexts.Add(context);
-        // A freshly started Release process renders its first pages cold, on a 2-core machine shared with the suite.
-        context.SetDefaultTimeout(60_000);
-        context.SetDefaultNavigationTimeout(60_000);
-        return await context.NewPageAsync();
     }
 
     private async Task ShotAsync(IPage page, string name)

@@ -16,6 +16,19 @@ public sealed class SetUpPages(IPage page, Uri baseAddress) : PortalPage(page, b
         await Page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>Settings &gt; Room groups: creates each group.</summary>
+    public async Task CreateRoomGroupsAsync(params string[] names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        await GotoAsync("/settings/room-groups");
+        foreach (var name in names)
+        {
+            await Page.GetByTestId("new-room-group").FillAsync(name);
+            await Page.GetByTestId("create-room-group").ClickAsync();
+            await Assertions.Expect(Page.Locator($"[data-testid=room-group-row][data-group='{name}']")).ToBeVisibleAsync();
+        }
+    }
+
     /// <summary>Settings &gt; Device catalog: the manufacturer's key and its model, certified.</summary>
     public async Task CertifyAsync(TestManufacturer manufacturer)
     {
