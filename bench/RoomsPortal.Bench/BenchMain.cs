@@ -32,6 +32,11 @@ internal static class BenchMain
             return 0;
         }
 
+        if (options.Sheets is { } sheets)
+        {
+            return await SheetsRun.RunAsync(sheets);
+        }
+
         return options.Batch is { } batch ? await BatchRun.RunAsync(batch, options) : await Swarm.RunAsync(options);
     }
 }

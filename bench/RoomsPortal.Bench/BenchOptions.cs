@@ -40,6 +40,9 @@ internal sealed record BenchOptions
     /// <summary>With a value, the run times one OTP batch of this many accounts instead of running the swarm.</summary>
     public int? Batch { get; init; }
 
+    /// <summary>With a value, the run times building the installation sheets PDF for this many rooms.</summary>
+    public int? Sheets { get; init; }
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var options = new BenchOptions();
@@ -57,6 +60,7 @@ internal sealed record BenchOptions
                 "--postgres" => options with { Postgres = Next() },
                 "--out" => options with { OutputDirectory = Next() },
                 "--batch" => options with { Batch = Int(Next(), 1, Core.Otps.OtpService.MaxBatchSize, "--batch") },
+                "--sheets" => options with { Sheets = Int(Next(), 1, Core.Otps.OtpService.MaxBatchSize, "--sheets") },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };

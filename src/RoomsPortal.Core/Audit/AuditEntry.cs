@@ -100,6 +100,7 @@ public static class AuditOperations
     public const string OtpRunStarted = "Otps.RunStarted";
     public const string OtpRunShown = "Otps.RunShown";
     public const string OtpRunAbandoned = "Otps.RunAbandoned";
+    public const string SheetsDownloaded = "Otps.SheetsDownloaded";
     public const string OtpRedeemed = "Otps.Redeemed";
     public const string RedemptionFailed = "Otps.RedemptionFailed";
     public const string RequestApproved = "Approvals.Approved";

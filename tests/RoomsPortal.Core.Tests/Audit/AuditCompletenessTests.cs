@@ -91,6 +91,7 @@ public sealed class AuditCompletenessTests
             var run = await s.H.Otps.StartRunAsync(1, OtpPasswordMode.GeneratePasswords, Admin, Ct);
             return () => s.H.Otps.MarkShownAsync(run, Admin, Ct);
         },
+        ["OtpService.RecordSheetsDownloadedAsync"] = s => Act(() => s.H.Otps.RecordSheetsDownloadedAsync(Guid.NewGuid(), 3, withCodes: true, Admin, Ct)),
         ["OtpService.AbandonRunAsync"] = async s =>
         {
             var run = await s.H.Otps.StartRunAsync(1, OtpPasswordMode.GeneratePasswords, Admin, Ct);

@@ -16,7 +16,7 @@ namespace RoomsPortal.EndToEnd.Tests.DayOne;
 /// screenshot (<c>artifacts/screenshots/first-day-*.png</c>) and an entry in the audit log.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
+public sealed class FirstDayTests(BrowserFixture browser) : PublishedPortalTest(browser)
 {
     private const string AdminPassword = "first-day-admin-passphrase";
     private const string LeadUserName = "lena.lead";
@@ -24,35 +24,10 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
     private const string Serial = "SN-FIRST-DAY-1";
     private const string RoomUpn = "room-1.01@contoso.com";
 
-    private static readonly BrowserNewContextOptions Laptop = new() { ViewportSize = new ViewportSize { Width = 1366, Height = 900 }, AcceptDownloads = true };
-
-    private readonly List<IBrowserContext> _contexts = [];
     private int _step;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var context in _contexts)
-        {
-            await context.DisposeAsync();
-        }
-    }
-
     [Fact]
-    public async Task A_customers_first_day_in_production_from_an_empty_database()
-    {
-        await using var portal = await PublishedPortal.StartAsync(Ct);
-        try
-        {
-            await FirstDayAsync(portal);
-        }
-        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
-        {
-            var output = portal.Output;
-            throw new InvalidOperationException($"{ex.Message}\nThe portal's last output:\n{output[Math.Max(0, output.Length - 4000)..]}", ex);
-        }
-    }
+    public Task A_customers_first_day_in_production_from_an_empty_database() => RunAsync(FirstDayAsync);
 
     private async Task FirstDayAsync(PublishedPortal portal)
     {
@@ -65,18 +40,13 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
         await new SignInPage(admin, address).SignInAsync("admin", bootstrapPassword);
         await Assertions.Expect(admin).ToHaveURLAsync(new Uri(address, "/account/change-password?returnUrl=%2F").ToString());
         await ShotAsync(admin, "change-password");
-        await ChangePasswordAsync(admin, bootstrapPassword, AdminPassword);
+        await new SetUpPages(admin, address).ChangePasswordAsync(bootstrapPassword, AdminPassword);
         var shell = new PortalPage(admin, address);
 
         // 2. Room groups: none yet (no demo data in Production); create one per building.
         await shell.GotoAsync("/settings/room-groups");
         await Assertions.Expect(admin.GetByTestId("no-room-groups")).ToBeVisibleAsync();
-        foreach (var name in new[] { "Building 1", "Building 2" })
-        {
-            await admin.GetByTestId("new-room-group").FillAsync(name);
-            await admin.GetByTestId("create-room-group").ClickAsync();
-            await Assertions.Expect(admin.Locator($"[data-testid=room-group-row][data-group='{name}']")).ToBeVisibleAsync();
-        }
+        await new SetUpPages(admin, address).CreateRoomGroupsAsync("Building 1", "Building 2");
 
         await ShotAsync(admin, "room-groups");
 
@@ -126,11 +96,7 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
         // 6. Codes for the Building 1 rooms, new passwords generated; the list with passwords goes to the technician.
         await accounts.OpenAsync();
         var wizard = await accounts.GenerateOtpAsync(RoomUpn, "room-1.02@contoso.com");
-        await wizard.NextAsync();
-        await wizard.ConfigurationStep.WaitForAsync();
-        await wizard.NextAsync();
-        await wizard.ReviewStep.WaitForAsync();
-        await wizard.GenerateAsync();
+        await wizard.GenerateWithDefaultsAsync();
         var code = (await wizard.CodesByUpnAsync())[RoomUpn];
         await ShotAsync(admin, "generated-codes");
         var installerList = await wizard.DownloadCsvAsync(withPasswords: true);
@@ -138,18 +104,13 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
 
         // 7. In the meeting room: the console verifies against the catalog, accepts the agreement and redeems its code.
         using var http = new HttpClient { BaseAddress = address };
-        var console = new ConsoleSetupClient(http, contoso.Console(Serial));
-        await console.VerifyDeviceAsync(Ct);
-        var agreement = await console.GetAgreementAsync(Ct);
-        await console.AcceptAgreementAsync(agreement.Version, Ct);
-        var redeemed = await console.RedeemOtpAsync(code, Ct);
-        Assert.Equal(SetupStatus.Pending, redeemed.Status);
+        var (console, redeemed) = await RedeemOnConsoleAsync(http, contoso.Console(Serial), code);
         var decision = console.WaitForDecisionAsync(redeemed.RequestId, cancellationToken: Ct);
 
         // 8. The Site Lead signs in for the first time, chooses a password and approves the console.
         var lead = await NewPageAsync();
         await new SignInPage(lead, address).SignInAsync(LeadUserName, leadOneTimePassword);
-        await ChangePasswordAsync(lead, leadOneTimePassword, LeadPassword);
+        await new SetUpPages(lead, address).ChangePasswordAsync(leadOneTimePassword, LeadPassword);
         var approvals = new ApprovalsPage(lead, address);
         await approvals.OpenAsync();
         await Assertions.Expect(approvals.Row(Serial)).ToContainTextAsync(RoomUpn);
@@ -190,16 +151,6 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
         Assert.DoesNotContain(code, portal.Output, StringComparison.Ordinal);
     }
 
-    private async Task<IPage> NewPageAsync()
-    {
-        var context = await browser.Browser.NewContextAsync(Laptop);
-        _contexts.Add(context);
-        // A freshly started Release process renders its first pages cold, on a 2-core machine shared with the suite.
-        context.SetDefaultTimeout(60_000);
-        context.SetDefaultNavigationTimeout(60_000);
-        return await context.NewPageAsync();
-    }
-
     private async Task ShotAsync(IPage page, string name)
     {
         _step++;
@@ -208,15 +159,6 @@ public sealed class FirstDayTests(BrowserFixture browser) : IAsyncDisposable
             Path = Artifacts.Screenshot($"first-day-{_step.ToString("00", CultureInfo.InvariantCulture)}-{name}"),
             FullPage = true,
         });
-    }
-
-    private static async Task ChangePasswordAsync(IPage page, string current, string chosen)
-    {
-        await page.GetByTestId("current-password").FillAsync(current);
-        await page.GetByTestId("new-password").FillAsync(chosen);
-        await page.GetByTestId("confirm-password").FillAsync(chosen);
-        await page.GetByTestId("change-password").ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>

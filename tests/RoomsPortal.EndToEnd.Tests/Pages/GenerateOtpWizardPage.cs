@@ -44,6 +44,16 @@ public sealed class GenerateOtpWizardPage(IPage page, Uri baseAddress) : PortalP
         await Page.GetByTestId("sign-in-data-ok").WaitForAsync();
     }
 
+    /// <summary>From the Accounts step with the accounts chosen: the default configuration, Review, Generate.</summary>
+    public async Task GenerateWithDefaultsAsync()
+    {
+        await NextAsync();
+        await ConfigurationStep.WaitForAsync();
+        await NextAsync();
+        await ReviewStep.WaitForAsync();
+        await GenerateAsync();
+    }
+
     public async Task GenerateAsync()
     {
         await Page.GetByTestId("generate").ClickAsync();

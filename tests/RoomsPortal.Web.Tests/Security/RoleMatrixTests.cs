@@ -83,6 +83,7 @@ public sealed class RoleMatrixTests : IAsyncLifetime
         Rule("GET,POST /planning/resource-accounts/{Id:guid}", Access.Provision),
         Rule("GET,POST /planning/resource-accounts/otp-runs/{RunId:guid}", Access.Provision),
         Rule("GET,POST /approvals", Access.Provision),
+        Rule("GET,POST /approvals/{RequestId:guid}", Access.Provision),
         Rule("GET,POST /devices", Access.ReadOperations),
         Rule("GET,POST /verification-failures", Access.ReadOperations),
         Rule("GET,POST /audit", Access.ManagePortal),

@@ -51,4 +51,13 @@ public static class Display
         ArgumentNullException.ThrowIfNull(js);
         return js.InvokeVoidAsync("roomsPortal.downloadText", fileName, text, contentType);
     }
+
+    /// <summary>Saves a server-made file (a PDF) in the browser, streamed over the circuit: no URL serves it.</summary>
+    public static async ValueTask DownloadBytesAsync(IJSRuntime js, string fileName, byte[] content, string contentType)
+    {
+        ArgumentNullException.ThrowIfNull(js);
+        using var stream = new MemoryStream(content, writable: false);
+        using var reference = new DotNetStreamReference(stream);
+        await js.InvokeVoidAsync("roomsPortal.downloadStream", fileName, reference, contentType);
+    }
 }
