@@ -13,4 +13,11 @@ internal static class BunitExtensions
         context.Services.AddMudServices();
         return context;
     }
+
+    /// <summary>
+    /// Renders as a circuit does (interactive): live pages subscribe only then (Components/Shared/LivePage). Call once
+    /// the services are registered: the renderer is made from them.
+    /// </summary>
+    public static void RenderInteractively(this BunitContext context) =>
+        context.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
 }

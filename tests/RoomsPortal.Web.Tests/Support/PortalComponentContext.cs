@@ -79,6 +79,7 @@ public abstract class PortalComponentContext : BunitContext, IAsyncLifetime
     {
         await using var db = await Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct);
         await db.Database.MigrateAsync(Ct);
+        this.RenderInteractively();
     }
 
     async ValueTask IAsyncDisposable.DisposeAsync()
