@@ -12,6 +12,7 @@ using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Components;
 using RoomsPortal.Web.Infrastructure;
 using RoomsPortal.Web.Infrastructure.Redis;
+using RoomsPortal.Web.Notifications;
 using RoomsPortal.Web.Security;
 using Serilog;
 
@@ -61,6 +62,7 @@ public static class DependencyInjection
         services.AddRedisWhenConfigured(builder.Configuration);
         services.AddCoreServices();
         services.AddHostedService<ProvisioningMaintenance>();
+        services.AddNotifications();
         services.AddOptions<KeysOptions>().BindConfiguration(KeysOptions.Section);
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", HealthStatus.Unhealthy, [ReadyTag]);
