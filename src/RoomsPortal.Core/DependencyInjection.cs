@@ -52,6 +52,7 @@ public static class DependencyInjection
         services.TryAddSingleton<NotificationChannelService>();
         services.TryAddSingleton<NotificationDispatchStore>();
         services.TryAddSingleton<OtpExpiryNotices>();
+        services.TryAddSingleton<NotificationRecipients>();
         return services;
     }
 }

@@ -14,7 +14,7 @@ namespace RoomsPortal.Core.Notifications;
 /// <param name="Target">The URL (Webhook, Teams); ignored for Email.</param>
 /// <param name="RoomGroupIds">Null or empty for every room group.</param>
 /// <param name="EventTypes">The <see cref="NotificationEventTypes"/> it subscribes to.</param>
-/// <param name="DigestMinutes">Email only: 0 for one message per event, else one digest every so many minutes (5 to 1440).</param>
+/// <param name="DigestMinutes">Email only: 0, one message per event (digests are not sent yet; anything else is refused).</param>
 public sealed record NewNotificationChannel(
     NotificationChannelKind Kind, string Name, string? Target, IReadOnlyCollection<Guid>? RoomGroupIds,
     IReadOnlyCollection<string> EventTypes, int DigestMinutes = 0);
@@ -72,7 +72,7 @@ public sealed class NotificationChannelService(
         ChannelError.NoEventTypes => "Choose at least one event.",
         ChannelError.UnknownEventType => "Choose events from the list.",
         ChannelError.RoomGroupNotFound => "A chosen room group no longer exists: reload and choose again.",
-        ChannelError.InvalidDigest => "Enter 0 for one email per event, or a digest interval of 5 to 1440 minutes.",
+        ChannelError.InvalidDigest => "Email digests are not available yet: leave the digest at 0 (one email per event).",
         ChannelError.PortalUrlMissing => $"Set {NotificationOptions.Section}:PortalUrl to the portal's public address first: notifications link to it.",
         ChannelError.NotAWebhook => "Only webhook channels have a signing secret.",
         ChannelError.NotFound => "The channel or delivery no longer exists: reload the page.",
@@ -113,7 +113,8 @@ public sealed class NotificationChannelService(
         string display;
         if (input.Kind == NotificationChannelKind.Email)
         {
-            if (input.DigestMinutes != 0 && input.DigestMinutes is < 5 or > 1440)
+            // The column is there for digests (one message every N minutes); the sender does not batch yet, so only 0.
+            if (input.DigestMinutes != 0)
             {
                 return ChannelError.InvalidDigest;
             }

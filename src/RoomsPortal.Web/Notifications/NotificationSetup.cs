@@ -20,6 +20,8 @@ public static class NotificationSetup
                 pipeline.AddTimeout(context.ServiceProvider.GetRequiredService<IOptions<NotificationOptions>>().Value.AttemptTimeout));
         services.AddSingleton<INotificationSender, WebhookSender>();
         services.AddSingleton<INotificationSender, TeamsSender>();
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<INotificationSender, EmailSender>();
         services.AddHostedService<NotificationDispatcher>();
         return services;
     }

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using RoomsPortal.Core.Notifications;
@@ -31,7 +29,7 @@ public sealed class TeamsSender(IHttpClientFactory clients, IOptions<Notificatio
     {
         ArgumentNullException.ThrowIfNull(item);
         var data = JsonNode.Parse(item.Payload)!.AsObject();
-        var (title, facts) = Describe(item.EventType, data);
+        var (title, facts) = NotificationText.Describe(item.EventType, data);
         var body = new JsonArray
         {
             new JsonObject { ["type"] = "TextBlock", ["text"] = Escape(title), ["weight"] = "Bolder", ["size"] = "Medium", ["wrap"] = true },
@@ -103,34 +101,4 @@ public sealed class TeamsSender(IHttpClientFactory clients, IOptions<Notificatio
 
     private static JsonObject OpenUrl(string title, Uri link) =>
         new() { ["type"] = "Action.OpenUrl", ["title"] = title, ["url"] = link.AbsoluteUri };
-
-    private static (string Title, List<(string Title, string? Value)> Facts) Describe(string type, JsonObject d)
-    {
-        string? S(string name) => d[name] is JsonValue v ? v.ToString() : null;
-        string? Time(string name) => d[name] is JsonValue v && v.TryGetValue<DateTimeOffset>(out var t)
-            ? t.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)
-            : null;
-        return type switch
-        {
-            NotificationEventTypes.RequestPending or NotificationEventTypes.RequestDecided or NotificationEventTypes.RequestExpired => (
-                type == NotificationEventTypes.RequestPending
-                    ? $"Console {S("serial")} waits for approval in {S("accountName")}"
-                    : $"Request of console {S("serial")} for {S("accountName")}: {S("status")}",
-                [
-                    ("Account", S("upn")), ("Room group", S("roomGroupName")), ("Console", $"{S("make")} {S("model")} ({S("serial")})"),
-                    ("Firmware", S("firmware")), ("Requested", Time("requestedAt")), ("Expires", Time("expiresAt")), ("Status", S("status")),
-                    ("Decided by", S("decidedBy")), ("Reason", S("rejectReason")), ("Note", S("rejectNote")),
-                ]),
-            NotificationEventTypes.VerificationFailed or NotificationEventTypes.Lockout => (
-                type == NotificationEventTypes.Lockout ? $"Console {S("serial")} is locked out" : $"Console {S("serial")} failed verification",
-                [
-                    ("Console", $"{S("make")} {S("model")} ({S("serial")})"), ("Reason", S("reason")), ("Source", S("sourceAddress")),
-                    ("Locked out until", Time("lockedOutUntil")),
-                ]),
-            NotificationEventTypes.OtpExpiring => (
-                $"The code for {S("accountName")} expires unused soon",
-                [("Account", S("upn")), ("Room group", S("roomGroupName")), ("Expires", Time("expiresAt"))]),
-            _ => ($"Test from RoomsPortal: {S("channel")}", [("Sent by", S("sentBy"))]),
-        };
-    }
 }
