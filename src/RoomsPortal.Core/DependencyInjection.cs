@@ -48,6 +48,11 @@ public static class DependencyInjection
         services.TryAddSingleton<DeviceInventoryService>();
         services.TryAddSingleton<VerificationFailureService>();
         services.TryAddSingleton<KeyFingerprintService>();
+        services.AddOptions<NotificationOptions>();
+        services.TryAddSingleton<NotificationChannelService>();
+        services.TryAddSingleton<NotificationDispatchStore>();
+        services.TryAddSingleton<OtpExpiryNotices>();
+        services.TryAddSingleton<NotificationRecipients>();
         return services;
     }
 }

@@ -13,6 +13,7 @@ using RoomsPortal.Web.Components;
 using RoomsPortal.Web.Infrastructure;
 using RoomsPortal.Web.Infrastructure.Redis;
 using RoomsPortal.Web.Infrastructure.Telemetry;
+using RoomsPortal.Web.Notifications;
 using RoomsPortal.Web.Security;
 using Serilog;
 
@@ -62,6 +63,7 @@ public static class DependencyInjection
         services.AddRedisWhenConfigured(builder.Configuration);
         services.AddCoreServices();
         services.AddHostedService<ProvisioningMaintenance>();
+        services.AddNotifications();
         services.AddOptions<KeysOptions>().BindConfiguration(KeysOptions.Section);
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", HealthStatus.Unhealthy, [ReadyTag]);

@@ -133,6 +133,7 @@ public sealed partial class ApprovalService
             return DecisionError.AlreadyDecided;
         }
 
+        await NotificationOutbox.AddRequestAsync(db, NotificationEventTypes.RequestDecided, request.Id, actor.DisplayName, now, ct);
         db.Add(AuditEntry.Create(now, actor, AuditCategory.Approvals,
             approve ? AuditOperations.RequestApproved : AuditOperations.RequestRejected, account.Upn,
             details: approve
@@ -166,6 +167,7 @@ public sealed partial class ApprovalService
                 account.UpdatedAt = now;
             }
 
+            await NotificationOutbox.AddRequestAsync(db, NotificationEventTypes.RequestExpired, requestId, null, now, token);
             db.Add(AuditEntry.Create(now, Actor.System, AuditCategory.Approvals, AuditOperations.RequestExpired, account.Upn,
                 details: $"Request {requestId} expired with its OTP"));
             await db.SaveChangesAsync(token);

@@ -160,6 +160,8 @@ public sealed partial class ApprovalService
         }
 
         db.Add(request);
+        await NotificationOutbox.AddRequestAsync(db, auto ? NotificationEventTypes.RequestDecided : NotificationEventTypes.RequestPending,
+            request, account, auto ? "auto approval" : null, now, ct);
         db.Add(AuditEntry.Create(now, device.Actor, AuditCategory.Otps, AuditOperations.OtpRedeemed, account.Upn,
             details: $"OTP {otp.Id}, request {request.Id}, {(auto ? "approved automatically, device provisioned" : "pending approval")}; "
                 + $"make {device.Make}, model {device.Model}, serial {device.Serial}"));

@@ -15,6 +15,13 @@ public static class DeviceLockout
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
 
+    /// <summary>The console's failures within the window before <paramref name="now"/> (saved ones only).</summary>
+    internal static Task<int> FailuresInWindowAsync(PortalDbContext db, string deviceKey, DateTimeOffset now, CancellationToken ct)
+    {
+        var since = now - Window;
+        return db.Set<SetupFailure>().AsNoTracking().CountAsync(f => f.DeviceKey == deviceKey && f.OccurredAt > since, ct);
+    }
+
     /// <summary>When the console's lockout ends, or null when it is not locked out at <paramref name="now"/>.</summary>
     internal static async Task<DateTimeOffset?> LockedOutUntilAsync(PortalDbContext db, string deviceKey, DateTimeOffset now, CancellationToken ct)
     {

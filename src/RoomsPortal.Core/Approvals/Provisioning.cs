@@ -3,6 +3,7 @@ using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Devices;
 using RoomsPortal.Core.Diagnostics;
+using RoomsPortal.Core.Notifications;
 using RoomsPortal.Core.Persistence;
 using RoomsPortal.Core.ResourceAccounts;
 
@@ -51,6 +52,7 @@ internal static class Provisioning
         string target, DateTimeOffset now, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var lockedBefore = await DeviceLockout.LockedOutUntilAsync(db, device.Key, now, ct) is not null;
         db.Add(new SetupFailure
         {
             Id = Guid.NewGuid(),
@@ -61,6 +63,14 @@ internal static class Provisioning
         });
         db.Add(AuditEntry.Create(now, device.Actor, AuditCategory.Security, operation, target, AuditResult.Failed,
             $"{kind}; make {device.Make}, model {device.Model}, serial {device.Serial}, source {sourceAddress ?? "unknown"}"));
+        if (!lockedBefore && await DeviceLockout.FailuresInWindowAsync(db, device.Key, now, ct) + 1 >= DeviceLockout.MaxFailures)
+        {
+            // This failure locks the console out: one event per lockout (the refused attempts during it add no failure).
+            await NotificationOutbox.AddAsync(db, NotificationEventTypes.Lockout, null, null,
+                new ConsoleSummary(device.Make, device.Model, device.Serial, Clip(sourceAddress), kind, now + DeviceLockout.LockoutDuration),
+                now, ct, device.Key);
+        }
+
         await db.SaveChangesAsync(ct);
     }
 

@@ -17,6 +17,7 @@ public enum AuditCategory
     DeviceCatalog,
     Users,
     ApiKeys,
+    Notifications,
 }
 
 /// <summary>Whether the audited operation succeeded.</summary>
@@ -120,6 +121,13 @@ public static class AuditOperations
     public const string SignedOut = "Security.SignedOut";
     public const string PasswordChanged = "Security.PasswordChanged";
     public const string KeysReplaced = "Security.KeysReplaced";
+    public const string ChannelCreated = "Notifications.ChannelCreated";
+    public const string ChannelEnabled = "Notifications.ChannelEnabled";
+    public const string ChannelDisabled = "Notifications.ChannelDisabled";
+    public const string ChannelSecretRotated = "Notifications.SecretRotated";
+    public const string ChannelDeleted = "Notifications.ChannelDeleted";
+    public const string ChannelTested = "Notifications.TestSent";
+    public const string DeliveryRequeued = "Notifications.Redelivered";
 }
 
 internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>

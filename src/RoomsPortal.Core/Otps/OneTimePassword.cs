@@ -33,6 +33,9 @@ public sealed class OneTimePassword
     public string? RedeemedBySerial { get; set; }
 
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>When the <c>otp.expiring</c> notification was written for it (at most once per code).</summary>
+    public DateTimeOffset? ExpiryNotifiedAt { get; set; }
 }
 
 internal sealed class OneTimePasswordConfiguration : IEntityTypeConfiguration<OneTimePassword>

@@ -87,6 +87,7 @@ internal static class Supersession
                     continue;
                 }
 
+                await NotificationOutbox.AddRequestAsync(db, NotificationEventTypes.RequestDecided, request.Id, actor.DisplayName, now, ct);
                 db.Add(AuditEntry.Create(now, actor, AuditCategory.Approvals, AuditOperations.RequestSuperseded, request.Upn,
                     details: $"Request {request.Id} of console {request.Serial} closed: {note}"));
                 events.Add(new ApprovalRequestChanged(request.Id, request.RoomGroupId, ApprovalStatus.Rejected, request.DeviceKey));

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using RoomsPortal.Core.Diagnostics;
+using RoomsPortal.Core.Notifications;
 using RoomsPortal.Core.Persistence;
 
 namespace RoomsPortal.Core.Verification;
@@ -27,6 +28,28 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
 {
     /// <summary>How long a console credential lasts; the SDK verifies again when it runs out.</summary>
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(1);
+
+    /// <summary>How often one console's verification failures may notify: a console that retries every few seconds
+    /// would otherwise flood every channel, and the Verification failures page lists them all anyway.</summary>
+    public static readonly TimeSpan FailureNotificationInterval = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Adds a <c>verification.failed</c> event unless the same console notified within the last hour. A check then an
+    /// insert in the failure's own save: two failures of one console at the same instant may both notify, which is harmless.
+    /// </summary>
+    private async Task AddFailureEventAsync(PortalDbContext db, string deviceKey, VerificationFailure failure, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var since = now - FailureNotificationInterval;
+        var recent = await db.Set<NotificationEvent>().AsNoTracking()
+            .AnyAsync(e => e.Type == NotificationEventTypes.VerificationFailed && e.DedupKey == deviceKey && e.OccurredAt > since, ct);
+        if (!recent)
+        {
+            await NotificationOutbox.AddAsync(db, NotificationEventTypes.VerificationFailed, null, null,
+                new ConsoleSummary(failure.Make, failure.Model, failure.SerialNumber, failure.SourceAddress, failure.Reason.ToString(), FailureId: failure.Id),
+                now, ct, deviceKey);
+        }
+    }
 
     public async Task<DeviceVerificationResult> VerifyAsync(
         DeviceIdentity device, string? verificationInfo, string? sourceAddress, CancellationToken ct = default)
@@ -62,6 +85,7 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
                 OccurredAtUtc = now,
             };
             db.Set<VerificationFailure>().Add(failure);
+            await AddFailureEventAsync(db, device.Key, failure, ct);
             await db.SaveChangesAsync(ct);
             return new DeviceVerificationResult(false, null, null, null, failed, failure.Id);
         }

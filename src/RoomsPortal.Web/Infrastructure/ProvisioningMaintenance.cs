@@ -1,15 +1,18 @@
 using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Notifications;
 
 namespace RoomsPortal.Web.Infrastructure;
 
 /// <summary>
-/// Expires pending requests whose code ran out (so waiting consoles and the approvals queue hear of it) and purges
+/// Expires pending requests whose code ran out (so waiting consoles and the approvals queue hear of it), notifies codes
+/// about to run out unused (<see cref="OtpExpiryNotices"/>) and purges
 /// audit entries past retention. Redemption checks expiry itself; this job only makes it visible sooner.
 /// </summary>
 public sealed partial class ProvisioningMaintenance(
     ApprovalService approvals,
     AuditService audit,
+    OtpExpiryNotices expiryNotices,
     TimeProvider time,
     ILogger<ProvisioningMaintenance> logger) : BackgroundService
 {
@@ -30,6 +33,12 @@ public sealed partial class ProvisioningMaintenance(
                     LogExpired(logger, expired);
                 }
 
+                var noticed = await expiryNotices.WriteDueAsync(stoppingToken);
+                if (noticed > 0)
+                {
+                    LogExpiring(logger, noticed);
+                }
+
                 if (time.GetUtcNow() >= nextPurge)
                 {
                     var purged = await audit.PurgeAsync(stoppingToken);
@@ -48,6 +57,9 @@ public sealed partial class ProvisioningMaintenance(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Expired {Count} pending approval requests")]
     private static partial void LogExpired(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote {Count} notices of codes about to expire unused")]
+    private static partial void LogExpiring(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} audit entries past retention")]
     private static partial void LogPurged(ILogger logger, int count);

@@ -7,6 +7,7 @@ using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Common;
 using RoomsPortal.Core.Installation;
+using RoomsPortal.Core.Notifications;
 using RoomsPortal.Core.Otps;
 using RoomsPortal.Core.ResourceAccounts;
 using RoomsPortal.Core.Tests.Support;
@@ -39,6 +40,10 @@ public sealed class AuditCompletenessTests
         ["IdempotencyKeys.ReleaseAsync"] = "As above: frees the key of a call that issued nothing.",
         ["AgreementService.IsCurrentAsync"] = "A read: compares a version with the current agreement's.",
         ["DeviceVerificationService.LiveSessionsAsync"] = "A read: which console credentials are still live (the hub's sweep).",
+        ["NotificationDispatchStore.ClaimDueAsync"] = "Dispatcher bookkeeping: takes a delivery's lease; the delivery log shows each attempt.",
+        ["NotificationDispatchStore.CompleteAsync"] = "Dispatcher bookkeeping: records an attempt in the delivery log.",
+        ["NotificationDispatchStore.FailAsync"] = "Records an attempt in the delivery log; when it disables the channel after a day of failures it audits that (NotificationDispatchStoreTests).",
+        ["OtpExpiryNotices.WriteDueAsync"] = "Writes outbox rows about codes running out; nothing a person changed (the delivery log shows them).",
     };
 
     /// <summary>Method key: arrange what the call needs, then return the call to measure.</summary>
@@ -67,6 +72,34 @@ public sealed class AuditCompletenessTests
         {
             var (_, account, _) = await s.H.OneOtpAsync();
             return () => s.H.Accounts.SetEnabledAsync(account.Id, false, Admin, AccessScope.All, Ct);
+        },
+        ["NotificationChannelService.CreateAsync"] = s => Act(() => s.Channels.CreateAsync(s.NewChannel("New"), Admin, Ct)),
+        ["NotificationChannelService.SetEnabledAsync"] = async s =>
+        {
+            var id = await s.ChannelAsync();
+            return () => s.Channels.SetEnabledAsync(id, false, Admin, Ct);
+        },
+        ["NotificationChannelService.RotateSecretAsync"] = async s =>
+        {
+            var id = await s.ChannelAsync();
+            return () => s.Channels.RotateSecretAsync(id, Admin, Ct);
+        },
+        ["NotificationChannelService.DeleteAsync"] = async s =>
+        {
+            var id = await s.ChannelAsync();
+            return () => s.Channels.DeleteAsync(id, Admin, Ct);
+        },
+        ["NotificationChannelService.SendTestAsync"] = async s =>
+        {
+            var id = await s.ChannelAsync();
+            return () => s.Channels.SendTestAsync(id, Admin, Ct);
+        },
+        ["NotificationChannelService.RedeliverAsync"] = async s =>
+        {
+            var id = await s.ChannelAsync();
+            await s.Channels.SendTestAsync(id, Admin, Ct);
+            var delivery = (await s.Channels.ListDeliveriesAsync(id, 1, 10, Ct)).Items[0];
+            return () => s.Channels.RedeliverAsync(delivery.Id, Admin, Ct);
         },
         ["PreferencesService.UpdateAsync"] = async s =>
         {
@@ -234,7 +267,16 @@ public sealed class AuditCompletenessTests
             Verification = new DeviceVerificationService(harness.Database, harness.Time);
             Failures = new VerificationFailureService(harness.Database, harness.Time);
             ApiKeys = new ApiKeyService(harness.Database, harness.Time);
+            Channels = new NotificationChannelService(
+                harness.Database, new EphemeralDataProtectionProvider(), Microsoft.Extensions.Options.Options.Create(Notifications.NotificationOutboxTests.Settings), harness.Time);
         }
+
+        public NotificationChannelService Channels { get; }
+
+        public NewNotificationChannel NewChannel(string name) =>
+            new(NotificationChannelKind.Webhook, name, "https://hooks.example.com/x", null, [NotificationEventTypes.RequestPending]);
+
+        public async Task<Guid> ChannelAsync() => (await Channels.CreateAsync(NewChannel("Existing"), Admin, Ct)).Value!.Channel.Id;
 
         public ApiKeyService ApiKeys { get; }
 

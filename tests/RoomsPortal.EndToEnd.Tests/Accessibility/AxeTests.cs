@@ -55,7 +55,7 @@ public sealed class AxeTests(BrowserFixture browser, ITestOutputHelper output)
             "/", "/planning/resource-accounts", "/planning/resource-accounts/generate-otp", $"/planning/resource-accounts/{accountId}",
             "/approvals", "/devices", "/verification-failures", "/audit", "/settings", "/settings/preferences", "/settings/users",
             $"/planning/resource-accounts/otp-runs/{stoppedRun}",
-            "/settings/room-groups", "/settings/device-catalog", "/settings/end-user-agreement", "/settings/api-keys",
+            "/settings/room-groups", "/settings/device-catalog", "/settings/end-user-agreement", "/settings/api-keys", "/settings/notifications",
         ];
         foreach (var path in paths)
         {

@@ -30,6 +30,9 @@ public sealed class UserAdministrationAuditTests : IAsyncLifetime
         ["LoggingSignInAuditor.PasswordChangedAsync"] = "As above.",
         ["ConsoleConnections.CloseEndedAsync"] = "Closes this node's hub connections whose credential already ended; the database is not changed (the revocation was audited where it happened).",
         ["DecisionSubmitter.SubmitAsync"] = "Calls ApprovalService.ApproveAsync or RejectAsync, which write the entry (rows in the Core table).",
+        ["WebhookSender.SendAsync"] = "Sends an outbox event to a receiver; changes nothing in the portal. The dispatcher records the attempt in the delivery log (NotificationDispatchStore).",
+        ["TeamsSender.SendAsync"] = "As above, to Teams.",
+        ["EmailSender.SendAsync"] = "As above, by email.",
     };
 
     private static readonly Dictionary<string, Func<PortalFactory, Task<Func<Task>>>> Calls = new(StringComparer.Ordinal)

@@ -134,6 +134,7 @@ public static class AutomationApi
         api.MapApprovalsApi();
         api.MapDevicesApi();
         api.MapApiKeysApi();
+        api.MapNotificationChannelsApi();
         api.MapVerificationFailuresApi();
         api.MapDeviceCatalogApi();
         api.MapPreferencesApi();

@@ -1,0 +1,168 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Common;
+using RoomsPortal.Core.Persistence;
+
+namespace RoomsPortal.Core.Notifications;
+
+/// <summary>A delivery a node holds the lease of, with what sending it needs (the target and secret in clear, in memory only).</summary>
+public sealed record DispatchItem(
+    long DeliveryId, Guid ChannelId, NotificationChannelKind Kind, string ChannelName, string? Target, string? Secret,
+    long EventSequence, Guid EventId, string EventType, DateTimeOffset OccurredAt, Guid? RoomGroupId, Guid? RequestId,
+    string Payload, int Attempts);
+
+/// <summary>
+/// The dispatcher's side of the outbox. Each channel's oldest undelivered delivery is its head; a node takes a head by a
+/// conditional UPDATE (<c>WHERE lease expired AND status is Pending or Failed</c>), so one node at a time attempts it,
+/// and the channel's next delivery waits until the head is delivered or given up: events reach a channel in order.
+/// </summary>
+public sealed class NotificationDispatchStore(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    NotificationChannelService channels,
+    IOptions<NotificationOptions> options,
+    TimeProvider time)
+{
+    /// <summary>Takes the due heads of the enabled channels for <paramref name="owner"/> (a node's id), at most one per channel.</summary>
+    public async Task<IReadOnlyList<DispatchItem>> ClaimDueAsync(string owner, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        var now = time.GetUtcNow();
+        var until = now + options.Value.LeaseDuration;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var open = db.Set<NotificationDelivery>()
+            .Where(d => (d.Status == DeliveryStatus.Pending || d.Status == DeliveryStatus.Failed) && d.Channel!.Enabled);
+        var heads = await open.GroupBy(d => d.ChannelId).Select(g => g.Min(d => d.EventSequence)).ToListAsync(ct);
+        if (heads.Count == 0)
+        {
+            return [];
+        }
+
+        var due = await open
+            .Where(d => heads.Contains(d.EventSequence) && d.NextAttemptAt <= now && (d.LeaseUntil == null || d.LeaseUntil < now))
+            .Select(d => new { d.Id, d.ChannelId, d.EventSequence })
+            .ToListAsync(ct);
+        var claimed = new List<long>();
+        foreach (var candidate in due)
+        {
+            // The head of its own channel only (an event sequence can be the head of another channel too).
+            var isHead = !await open.AnyAsync(d => d.ChannelId == candidate.ChannelId && d.EventSequence < candidate.EventSequence, ct);
+            if (!isHead)
+            {
+                continue;
+            }
+
+            var taken = await db.Set<NotificationDelivery>()
+                .Where(d => d.Id == candidate.Id
+                    && (d.Status == DeliveryStatus.Pending || d.Status == DeliveryStatus.Failed)
+                    && (d.LeaseUntil == null || d.LeaseUntil < now))
+                .ExecuteUpdateAsync(d => d.SetProperty(x => x.LeaseOwner, owner).SetProperty(x => x.LeaseUntil, until), ct);
+            if (taken == 1)
+            {
+                claimed.Add(candidate.Id);
+            }
+        }
+
+        if (claimed.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = await db.Set<NotificationDelivery>().AsNoTracking()
+            .Where(d => claimed.Contains(d.Id))
+            .Select(d => new { Delivery = d, Channel = d.Channel!, Event = d.Event! })
+            .ToListAsync(ct);
+        return [.. rows.OrderBy(r => r.Delivery.EventSequence).Select(r => new DispatchItem(
+            r.Delivery.Id, r.Channel.Id, r.Channel.Kind, r.Channel.Name,
+            r.Channel.TargetProtected is null ? null : channels.UnprotectTarget(r.Channel.TargetProtected),
+            r.Channel.SecretProtected is null ? null : channels.UnprotectSecret(r.Channel.SecretProtected),
+            r.Event.Id, r.Event.EventId, r.Event.Type, r.Event.OccurredAt, r.Event.RoomGroupId, r.Event.RequestId, r.Event.Payload,
+            r.Delivery.Attempts))];
+    }
+
+    /// <summary>Records a successful attempt (only while <paramref name="owner"/> still holds the lease).</summary>
+    public async Task<bool> CompleteAsync(long deliveryId, string owner, int? responseCode, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        return await dbFactory.InTransactionAsync(async (db, token) =>
+        {
+            var delivery = await db.Set<NotificationDelivery>().Include(d => d.Channel).FirstOrDefaultAsync(d => d.Id == deliveryId, token);
+            if (delivery is null || delivery.LeaseOwner != owner)
+            {
+                return false;
+            }
+
+            delivery.Status = DeliveryStatus.Delivered;
+            delivery.Attempts++;
+            delivery.LastAttemptAt = now;
+            delivery.DeliveredAt = now;
+            delivery.LastResponseCode = responseCode;
+            delivery.LastError = null;
+            delivery.LeaseOwner = null;
+            delivery.LeaseUntil = null;
+            delivery.Channel!.FailingSince = null;
+            await db.SaveChangesAsync(token);
+            return true;
+        }, ct);
+    }
+
+    /// <summary>
+    /// Records a failed attempt: the next is due after an exponential backoff with jitter; a channel failing for
+    /// <see cref="NotificationOptions.DisableAfter"/> is disabled, with an audit entry, and the delivery given up (Dead).
+    /// </summary>
+    public async Task<bool> FailAsync(long deliveryId, string owner, int? responseCode, string error, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var now = time.GetUtcNow();
+        var settings = options.Value;
+        return await dbFactory.InTransactionAsync(async (db, token) =>
+        {
+            var delivery = await db.Set<NotificationDelivery>().Include(d => d.Channel).Include(d => d.Event)
+                .FirstOrDefaultAsync(d => d.Id == deliveryId, token);
+            if (delivery?.Channel is not { } channel || delivery.LeaseOwner != owner)
+            {
+                return false;
+            }
+
+            delivery.Attempts++;
+            delivery.LastAttemptAt = now;
+            delivery.LastResponseCode = responseCode;
+            delivery.LastError = error.Length <= NotificationDelivery.ErrorMaxLength ? error : error[..NotificationDelivery.ErrorMaxLength];
+            delivery.LeaseOwner = null;
+            delivery.LeaseUntil = null;
+            channel.FailingSince ??= now;
+            if (now - channel.FailingSince >= settings.DisableAfter && channel.Enabled)
+            {
+                delivery.Status = DeliveryStatus.Dead;
+                channel.Enabled = false;
+                channel.DisabledReason = $"Disabled by the portal at {now:u}: deliveries failed since {channel.FailingSince:u}. Last error: {delivery.LastError}";
+                if (channel.DisabledReason.Length > 400)
+                {
+                    channel.DisabledReason = channel.DisabledReason[..400];
+                }
+
+                db.Add(AuditEntry.Create(now, Actor.System, AuditCategory.Notifications, AuditOperations.ChannelDisabled, $"Channel {channel.Name}",
+                    AuditResult.Failed, $"Failing since {channel.FailingSince:u}; event {delivery.Event!.EventId} given up after {delivery.Attempts} attempts"));
+            }
+            else
+            {
+                delivery.Status = DeliveryStatus.Failed;
+                delivery.NextAttemptAt = now + Backoff(delivery.Attempts, settings);
+            }
+
+            await db.SaveChangesAsync(token);
+            return true;
+        }, ct);
+    }
+
+    /// <summary>base × 2^(attempts−1), capped, ±20 % jitter so receivers that came back are not hit by every node at once.</summary>
+    public static TimeSpan Backoff(int attempts, NotificationOptions settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var exponent = Math.Min(Math.Max(attempts - 1, 0), 30);
+        var ticks = Math.Min(settings.RetryBaseDelay.Ticks * Math.Pow(2, exponent), settings.RetryMaxDelay.Ticks);
+        var jitter = 0.8 + (RandomNumberGenerator.GetInt32(0, 401) / 1000.0);
+        return TimeSpan.FromTicks((long)(ticks * jitter));
+    }
+}

@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace RoomsPortal.Core.Notifications;
+
+/// <summary>
+/// The SSRF policy of channel URLs: https to a public address, unless <see cref="NotificationOptions.AllowPrivateTargets"/>.
+/// Checked on the URL when a channel is saved, and again on every address the name resolves to when a delivery connects
+/// (a name can resolve to an internal address later: DNS rebinding).
+/// </summary>
+public static class NotificationTargets
+{
+    /// <summary>What is wrong with <paramref name="url"/> as a channel target, or null when it is acceptable.</summary>
+    public static string? Problem(string? url, bool allowPrivate)
+    {
+        if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri))
+        {
+            return "Enter the receiver's full address, starting with https://.";
+        }
+
+        if (uri.Scheme != Uri.UriSchemeHttps && !(allowPrivate && uri.Scheme == Uri.UriSchemeHttp))
+        {
+            return "The address must start with https:// (notifications are only sent encrypted).";
+        }
+
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            return "Remove the user name and password from the address; the receiver checks the signature instead.";
+        }
+
+        if (url.Trim().Length > NotificationChannel.TargetMaxLength)
+        {
+            return $"The address is longer than {NotificationChannel.TargetMaxLength} characters.";
+        }
+
+        if (!allowPrivate && (uri.IsLoopback || uri.HostNameType == UriHostNameType.Basic
+            || (IPAddress.TryParse(uri.DnsSafeHost, out var ip) && !IsPublic(ip))
+            || uri.DnsSafeHost.EndsWith(".local", StringComparison.OrdinalIgnoreCase) || !uri.DnsSafeHost.Contains('.', StringComparison.Ordinal)))
+        {
+            return "The address points into a private network (loopback, private, link-local or a single-label name). Use a public https address.";
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="address"/> is a public unicast address (not loopback, private, link-local, CGNAT, unique-local, multicast or unspecified).</summary>
+    public static bool IsPublic(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.None))
+        {
+            return false;
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            var b = address.GetAddressBytes();
+            return !(b[0] == 10 || b[0] == 0 || b[0] >= 224
+                || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)
+                || (b[0] == 192 && b[1] == 168)
+                || (b[0] == 169 && b[1] == 254)
+                || (b[0] == 100 && b[1] >= 64 && b[1] <= 127));
+        }
+
+        return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast);
+    }
+
+    /// <summary>The URL without its query or fragment, for people to read (a Teams URL's query is its credential).</summary>
+    public static string Display(Uri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        var shown = uri.GetLeftPart(UriPartial.Path);
+        return shown.Length <= NotificationChannel.DisplayMaxLength ? shown : shown[..NotificationChannel.DisplayMaxLength];
+    }
+}

@@ -1,0 +1,156 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace RoomsPortal.Migrations.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class NotificationChannels : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<long>(
+                name: "ExpiryNotifiedAt",
+                table: "OneTimePassword",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "NotificationChannel",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    TargetProtected = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    TargetDisplay = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    SecretProtected = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    RoomGroupIds = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    EventTypes = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
+                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    DisabledReason = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    DigestMinutes = table.Column<int>(type: "INTEGER", nullable: false),
+                    FailingSince = table.Column<long>(type: "INTEGER", nullable: true),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    SecretRotatedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NotificationChannel", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "NotificationEvent",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EventId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    OccurredAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    RoomGroupId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    RequestId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    DedupKey = table.Column<string>(type: "TEXT", maxLength: 266, nullable: true),
+                    Payload = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NotificationEvent", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "NotificationDelivery",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ChannelId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    EventSequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastAttemptAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    DeliveredAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastResponseCode = table.Column<int>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    LeaseOwner = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    LeaseUntil = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NotificationDelivery", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_NotificationDelivery_NotificationChannel_ChannelId",
+                        column: x => x.ChannelId,
+                        principalTable: "NotificationChannel",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_NotificationDelivery_NotificationEvent_EventSequence",
+                        column: x => x.EventSequence,
+                        principalTable: "NotificationEvent",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_NotificationChannel_Name",
+                table: "NotificationChannel",
+                column: "Name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_NotificationDelivery_ChannelId_EventSequence",
+                table: "NotificationDelivery",
+                columns: new[] { "ChannelId", "EventSequence" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_NotificationDelivery_EventSequence",
+                table: "NotificationDelivery",
+                column: "EventSequence");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_NotificationDelivery_Status_NextAttemptAt",
+                table: "NotificationDelivery",
+                columns: new[] { "Status", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_NotificationEvent_EventId",
+                table: "NotificationEvent",
+                column: "EventId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_NotificationEvent_OccurredAt",
+                table: "NotificationEvent",
+                column: "OccurredAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_NotificationEvent_Type_DedupKey_OccurredAt",
+                table: "NotificationEvent",
+                columns: new[] { "Type", "DedupKey", "OccurredAt" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "NotificationDelivery");
+
+            migrationBuilder.DropTable(
+                name: "NotificationChannel");
+
+            migrationBuilder.DropTable(
+                name: "NotificationEvent");
+
+            migrationBuilder.DropColumn(
+                name: "ExpiryNotifiedAt",
+                table: "OneTimePassword");
+        }
+    }
+}

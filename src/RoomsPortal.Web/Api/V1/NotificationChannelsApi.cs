@@ -1,0 +1,73 @@
+using RoomsPortal.Core.Notifications;
+
+namespace RoomsPortal.Web.Api.V1;
+
+/// <summary>A channel to add: <c>kind</c> is Webhook or Teams; <c>eventTypes</c> from docs/notifications.md.</summary>
+public sealed record CreateNotificationChannelRequest(
+    string Name, NotificationChannelKind Kind, string Url, IReadOnlyList<string> EventTypes, IReadOnlyList<Guid>? RoomGroupIds = null);
+
+/// <summary>The new channel, and its signing secret (webhooks) in this answer only.</summary>
+public sealed record CreatedNotificationChannelResponse(NotificationChannelView Channel, string? Secret)
+{
+    public override string ToString() => $"CreatedNotificationChannelResponse {{ Channel = {Channel.Name}, Secret = *** }}";
+}
+
+/// <summary><c>/api/v1/notification-channels</c>: list, add and test channels (Rooms Pro Manager), as Settings &gt; Notifications does.</summary>
+internal static class NotificationChannelsApi
+{
+    public static void MapNotificationChannelsApi(this RouteGroupBuilder api)
+    {
+        var channels = api.MapGroup("/notification-channels").WithTags("Notifications");
+        channels.MapGet("/", async (NotificationChannelService service, HttpContext http) => TypedResults.Ok(await service.ListAsync(http.RequestAborted)))
+            .WithSummary("List notification channels")
+            .WithDescription("Each channel with its kind, target (without the URL's query), events, room groups, status and last delivery; never a secret.")
+            .Produces<IReadOnlyList<NotificationChannelView>>()
+            .RequireAuthorization(AutomationApi.ManagePolicy);
+
+        channels.MapPost("/", async (HttpContext http, NotificationChannelService service) =>
+            {
+                var (body, problem) = await AutomationApi.ReadAsync<CreateNotificationChannelRequest>(http.Request, http.RequestAborted);
+                if (problem is not null)
+                {
+                    return problem;
+                }
+
+                var created = await service.CreateAsync(
+                    new NewNotificationChannel(body!.Kind, body.Name ?? string.Empty, body.Url, body.RoomGroupIds, body.EventTypes ?? []), http.Actor(), http.RequestAborted);
+                if (created.Succeeded)
+                {
+                    return TypedResults.Created($"{AutomationApi.Root}/notification-channels/{created.Value!.Channel.Id}",
+                        new CreatedNotificationChannelResponse(created.Value.Channel, created.Value.Secret));
+                }
+
+                var error = created.Error!.Value;
+                return error switch
+                {
+                    ChannelError.InvalidTarget => AutomationApi.Invalid("url", service.TargetProblem(body.Url) ?? NotificationChannelService.Describe(error)),
+                    ChannelError.NoEventTypes or ChannelError.UnknownEventType => AutomationApi.Invalid("eventTypes", NotificationChannelService.Describe(error)),
+                    ChannelError.RoomGroupNotFound => AutomationApi.Invalid("roomGroupIds", NotificationChannelService.Describe(error)),
+                    ChannelError.PortalUrlMissing => AutomationApi.Invalid("kind", NotificationChannelService.Describe(error)),
+                    _ => AutomationApi.Invalid("name", NotificationChannelService.Describe(error)),
+                };
+            })
+            .WithSummary("Add a notification channel")
+            .WithDescription("Returns a webhook's signing secret once. The URL must be https to a public address unless Notifications:AllowPrivateTargets is set.")
+            .Accepts<CreateNotificationChannelRequest>("application/json")
+            .Produces<CreatedNotificationChannelResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .RequireAuthorization(AutomationApi.ManagePolicy);
+
+        channels.MapPost("/{id:guid}/test", async (Guid id, HttpContext http, NotificationChannelService service) =>
+            {
+                var sent = await service.SendTestAsync(id, http.Actor(), http.RequestAborted);
+                return sent.Succeeded
+                    ? TypedResults.Accepted((string?)null, new { eventId = sent.Value })
+                    : sent.Error == ChannelError.NotFound ? AutomationApi.NotFound("notification channel") : AutomationApi.Invalid("id", NotificationChannelService.Describe(sent.Error!.Value));
+            })
+            .WithSummary("Send a test event to a channel")
+            .WithDescription("Queues a test event for this channel alone; its delivery log shows the outcome.")
+            .Produces(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(AutomationApi.ManagePolicy);
+    }
+}

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Options;
+using RoomsPortal.Core.Notifications;
+
+namespace RoomsPortal.Web.Notifications;
+
+/// <summary>
+/// Sends the outbox, on every node: takes the due head delivery of each channel by a lease (so two nodes never attempt
+/// the same delivery, and a channel gets its events in order), sends it, records the outcome; failures come back after
+/// an exponential backoff. Polls every <see cref="NotificationOptions.PollInterval"/>, and at once again after it sent
+/// something (the channel's next event may be waiting).
+/// </summary>
+public sealed partial class NotificationDispatcher(
+    NotificationDispatchStore store,
+    IEnumerable<INotificationSender> senders,
+    IOptions<NotificationOptions> options,
+    TimeProvider time,
+    ILogger<NotificationDispatcher> logger) : BackgroundService
+{
+    private readonly Dictionary<NotificationChannelKind, INotificationSender> _senders = senders.ToDictionary(s => s.Kind);
+
+    /// <summary>This node's lease owner name: unique per process, so a restarted node does not inherit its old leases.</summary>
+    public string NodeId { get; } = NewNodeId();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var sent = 0;
+            try
+            {
+                var due = await store.ClaimDueAsync(NodeId, stoppingToken);
+                await Task.WhenAll(due.Select(item => DeliverAsync(item, stoppingToken)));
+                sent = due.Count;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A database hiccup must not end the dispatcher; the leases it took run out and the next poll retries.
+                LogDispatchFailed(logger, ex);
+            }
+
+            if (sent == 0)
+            {
+                await Task.Delay(options.Value.PollInterval, time, stoppingToken);
+            }
+        }
+    }
+
+    private async Task DeliverAsync(DispatchItem item, CancellationToken ct)
+    {
+        SendOutcome outcome;
+        try
+        {
+            outcome = _senders.TryGetValue(item.Kind, out var sender)
+                ? await sender.SendAsync(item, ct)
+                : SendOutcome.Failed(null, $"{item.Kind} channels are not configured on this node");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            outcome = SendOutcome.Failed(null, $"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        if (outcome.Delivered)
+        {
+            await store.CompleteAsync(item.DeliveryId, NodeId, outcome.ResponseCode, ct);
+            LogDelivered(logger, item.EventType, item.EventId, item.ChannelName, item.Attempts + 1);
+        }
+        else
+        {
+            await store.FailAsync(item.DeliveryId, NodeId, outcome.ResponseCode, outcome.Error ?? "failed", ct);
+            LogFailed(logger, item.EventType, item.EventId, item.ChannelName, item.Attempts + 1, outcome.Error);
+        }
+    }
+
+    private static string NewNodeId()
+    {
+        var id = $"{Guid.NewGuid():N}/{Environment.ProcessId}/{Environment.MachineName}";
+        return id.Length > 100 ? id[..100] : id;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Notification {EventType} {EventId} delivered to channel {Channel} (attempt {Attempt})")]
+    private static partial void LogDelivered(ILogger logger, string eventType, Guid eventId, string channel, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {EventType} {EventId} to channel {Channel} failed (attempt {Attempt}): {Error}")]
+    private static partial void LogFailed(ILogger logger, string eventType, Guid eventId, string channel, int attempt, string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Notification dispatch failed; retrying at the next poll")]
+    private static partial void LogDispatchFailed(ILogger logger, Exception ex);
+}

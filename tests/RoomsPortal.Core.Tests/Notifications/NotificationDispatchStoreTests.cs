@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Notifications;
+using RoomsPortal.Core.Tests.Support;
+using static RoomsPortal.Core.Tests.Support.ProvisioningHarness;
+
+namespace RoomsPortal.Core.Tests.Notifications;
+
+/// <summary>Leases, per-channel order, backoff and disabling after a day of failures.</summary>
+public sealed class NotificationDispatchStoreTests : IAsyncLifetime
+{
+    private static readonly NotificationOptions Settings = new()
+    {
+        PortalUrl = new Uri("https://portal.example.com/"),
+        RetryBaseDelay = TimeSpan.FromSeconds(10),
+        DisableAfter = TimeSpan.FromHours(24),
+    };
+
+    private ProvisioningHarness _h = default!;
+    private NotificationChannelService _channels = default!;
+    private NotificationDispatchStore _store = default!;
+    private Guid _channel;
+
+    public async ValueTask InitializeAsync()
+    {
+        _h = await CreateAsync();
+        _channels = new NotificationChannelService(_h.Database, new EphemeralDataProtectionProvider(), Options.Create(Settings), _h.Time);
+        _store = new NotificationDispatchStore(_h.Database, _channels, Options.Create(Settings), _h.Time);
+        _channel = (await _channels.CreateAsync(new NewNotificationChannel(
+            NotificationChannelKind.Webhook, "Hook", "https://hooks.example.com/x?sig=1", null, [NotificationEventTypes.RequestPending]), Admin, Ct)).Value!.Channel.Id;
+        await _channels.SendTestAsync(_channel, Admin, Ct);
+        await _channels.SendTestAsync(_channel, Admin, Ct);
+    }
+
+    public async ValueTask DisposeAsync() => await _h.DisposeAsync();
+
+    [Fact]
+    public async Task One_node_takes_the_head_and_the_next_event_waits_until_it_is_delivered()
+    {
+        var a = await _store.ClaimDueAsync("node-a", Ct);
+        var b = await _store.ClaimDueAsync("node-b", Ct);
+
+        var head = Assert.Single(a);
+        Assert.Empty(b);
+        Assert.Equal("https://hooks.example.com/x?sig=1", head.Target);
+        Assert.StartsWith("whsec_", head.Secret, StringComparison.Ordinal);
+        Assert.False(await _store.CompleteAsync(head.DeliveryId, "node-b", 200, Ct));
+        Assert.True(await _store.CompleteAsync(head.DeliveryId, "node-a", 200, Ct));
+
+        var next = Assert.Single(await _store.ClaimDueAsync("node-b", Ct));
+        Assert.True(next.EventSequence > head.EventSequence);
+    }
+
+    [Fact]
+    public async Task A_failure_backs_off_and_a_day_of_failures_disables_the_channel_with_an_audit_entry()
+    {
+        var head = Assert.Single(await _store.ClaimDueAsync("node-a", Ct));
+        Assert.True(await _store.FailAsync(head.DeliveryId, "node-a", 500, "HTTP 500", Ct));
+        Assert.Empty(await _store.ClaimDueAsync("node-a", Ct));
+
+        _h.Time.Advance(TimeSpan.FromSeconds(13));
+        head = Assert.Single(await _store.ClaimDueAsync("node-a", Ct));
+        Assert.Equal(1, head.Attempts);
+        _h.Time.Advance(TimeSpan.FromHours(24));
+        Assert.True(await _store.FailAsync(head.DeliveryId, "node-a", null, "timeout", Ct));
+
+        var channel = Assert.Single(await _channels.ListAsync(Ct));
+        Assert.False(channel.Enabled);
+        Assert.Contains("failed since", channel.DisabledReason, StringComparison.Ordinal);
+        Assert.Equal(DeliveryStatus.Dead, channel.LastStatus);
+        Assert.Equal(1, await _h.AuditCountAsync(AuditOperations.ChannelDisabled));
+        Assert.Empty(await _store.ClaimDueAsync("node-a", Ct));
+
+        // Enabling again and redelivering from the log queues the given-up delivery first.
+        await _channels.SetEnabledAsync(_channel, true, Admin, Ct);
+        Assert.True((await _channels.RedeliverAsync(head.DeliveryId, Admin, Ct)).Succeeded);
+        Assert.Equal(head.DeliveryId, Assert.Single(await _store.ClaimDueAsync("node-b", Ct)).DeliveryId);
+    }
+
+    [Fact]
+    public void Backoff_doubles_with_jitter_and_stops_at_the_cap()
+    {
+        var settings = new NotificationOptions { RetryBaseDelay = TimeSpan.FromSeconds(10), RetryMaxDelay = TimeSpan.FromMinutes(5) };
+        Assert.InRange(NotificationDispatchStore.Backoff(1, settings), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(12));
+        Assert.InRange(NotificationDispatchStore.Backoff(3, settings), TimeSpan.FromSeconds(32), TimeSpan.FromSeconds(48));
+        Assert.InRange(NotificationDispatchStore.Backoff(30, settings), TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(6));
+    }
+}

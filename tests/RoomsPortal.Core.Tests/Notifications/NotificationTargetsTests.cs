@@ -1,0 +1,58 @@
+using System.Net;
+using RoomsPortal.Core.Notifications;
+
+namespace RoomsPortal.Core.Tests.Notifications;
+
+/// <summary>The SSRF rules channel URLs are held to when saved (the dispatcher checks resolved addresses with the same rule).</summary>
+public sealed class NotificationTargetsTests
+{
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("10.1.2.3")]
+    [InlineData("172.20.0.1")]
+    [InlineData("192.168.0.10")]
+    [InlineData("169.254.169.254")]
+    [InlineData("100.64.0.1")]
+    [InlineData("0.0.0.0")]
+    [InlineData("224.0.0.1")]
+    [InlineData("::1")]
+    [InlineData("fe80::1")]
+    [InlineData("fd00::1")]
+    [InlineData("::ffff:10.0.0.1")]
+    public void Internal_addresses_are_not_public(string address) => Assert.False(NotificationTargets.IsPublic(IPAddress.Parse(address)));
+
+    [Theory]
+    [InlineData("20.50.2.1")]
+    [InlineData("2603:1020::1")]
+    public void Public_addresses_are_public(string address) => Assert.True(NotificationTargets.IsPublic(IPAddress.Parse(address)));
+
+    [Theory]
+    [InlineData("https://hooks.example.com/rooms?token=1", false, null)]
+    [InlineData("http://hooks.example.com/rooms", false, "https://")]
+    [InlineData("https://localhost/hook", false, "private network")]
+    [InlineData("https://intranet/hook", false, "private network")]
+    [InlineData("https://printer.local/hook", false, "private network")]
+    [InlineData("https://[fe80::1]/hook", false, "private network")]
+    [InlineData("https://user:pw@hooks.example.com/", false, "user name")]
+    [InlineData("not a url", false, "full address")]
+    [InlineData("http://127.0.0.1:5000/hook", true, null)]
+    [InlineData("ftp://127.0.0.1/hook", true, "https://")]
+    public void A_url_is_accepted_or_told_what_to_fix(string url, bool allowPrivate, string? problem)
+    {
+        var found = NotificationTargets.Problem(url, allowPrivate);
+        if (problem is null)
+        {
+            Assert.Null(found);
+        }
+        else
+        {
+            Assert.Contains(problem, found, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void The_shown_address_drops_the_query()
+    {
+        Assert.Equal("https://contoso.webhook.office.com/workflows/abc", NotificationTargets.Display(new Uri("https://contoso.webhook.office.com/workflows/abc?sig=SECRET")));
+    }
+}

@@ -1,0 +1,71 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Notifications;
+using RoomsPortal.Web.Components.Pages.Settings;
+using RoomsPortal.Web.Tests.Components.ResourceAccounts;
+
+namespace RoomsPortal.Web.Tests.Components.Settings;
+
+public sealed class NotificationsPageTests : AccountPageContext
+{
+    private Uri? _portalUrl = new("https://portal.example.com/");
+
+    // Read when the page first asks for the options, so a test can change it before rendering.
+    public NotificationsPageTests() => Services.Configure<NotificationOptions>(o => o.PortalUrl = _portalUrl);
+
+    [Fact]
+    public async Task A_webhook_is_added_with_its_secret_shown_once_tested_from_the_page_and_every_change_audited()
+    {
+        var cut = RenderPage<NotificationSettings>();
+        cut.WaitForElement("[data-testid=no-channels]");
+        Assert.Empty(cut.FindAll("[data-testid=portal-url-missing]"));
+
+        cut.Find("[data-testid=channel-name]").Change("Service desk");
+        cut.Find("[data-testid=channel-url]").Change("https://hooks.example.com/rooms?token=abc");
+        cut.Find("[data-testid=add-channel]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("whsec_", cut.Find("[data-testid=channel-secret]").TextContent, StringComparison.Ordinal));
+        var secret = cut.Find("[data-testid=channel-secret] code").TextContent;
+        var row = cut.Find("[data-testid=channel-row]");
+        Assert.Contains("https://hooks.example.com/rooms", row.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("token=abc", cut.Markup, StringComparison.Ordinal);
+
+        cut.Find("[data-testid=test-channel]").Click();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=delivery-row]")));
+        cut.Find("[data-testid=rotate-secret]").Click();
+        cut.WaitForAssertion(() => Assert.NotEqual(secret, cut.Find("[data-testid=channel-secret] code").TextContent));
+        cut.Find("[data-testid=toggle-channel]").Click();
+        cut.WaitForAssertion(() => Assert.Contains("Disabled", cut.Find("[data-testid=channel-status]").TextContent, StringComparison.Ordinal));
+        cut.Find("[data-testid=delete-channel]").Click();
+        cut.WaitForElement("[data-testid=no-channels]");
+
+        var audit = (await Service<AuditService>().QueryAsync(new AuditQuery(Category: AuditCategory.Notifications), Ct)).Items;
+        Assert.Equal(
+            new[] { AuditOperations.ChannelCreated, AuditOperations.ChannelTested, AuditOperations.ChannelSecretRotated, AuditOperations.ChannelDisabled, AuditOperations.ChannelDeleted }.Order(),
+            audit.Select(e => e.Operation).Order());
+        Assert.All(audit, e => Assert.Equal("Channel Service desk", e.Target));
+    }
+
+    [Fact]
+    public void A_private_address_is_refused_with_what_to_fix()
+    {
+        var cut = RenderPage<NotificationSettings>();
+        cut.WaitForElement("[data-testid=no-channels]");
+        cut.Find("[data-testid=channel-name]").Change("Lab");
+        cut.Find("[data-testid=channel-url]").Change("https://192.168.1.20/hook");
+        cut.Find("[data-testid=add-channel]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("private network", cut.Find("[data-testid=channel-error]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[data-testid=channel-secret]"));
+    }
+
+    [Fact]
+    public void Without_a_portal_url_the_page_says_which_setting_to_set()
+    {
+        _portalUrl = null;
+        var cut = RenderPage<NotificationSettings>();
+
+        cut.WaitForAssertion(() => Assert.Contains("Notifications:PortalUrl", cut.Find("[data-testid=portal-url-missing]").TextContent, StringComparison.Ordinal));
+    }
+}

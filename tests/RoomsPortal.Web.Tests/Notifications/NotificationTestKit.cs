@@ -1,0 +1,55 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using RoomsPortal.Core.Approvals;
+using RoomsPortal.Core.Devices;
+using RoomsPortal.Core.Notifications;
+using RoomsPortal.Core.Persistence;
+using RoomsPortal.Testing;
+
+namespace RoomsPortal.Web.Tests.Notifications;
+
+/// <summary>What the notification tests share: a portal that may send to loopback receivers and polls fast.</summary>
+internal static class NotificationTestKit
+{
+    public const string PortalUrl = "https://portal.example.com/";
+
+    public static TimeSpan Patience => TimeSpan.FromSeconds(30);
+
+    public static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Test receivers listen on 127.0.0.1 over http, so private targets are allowed; polling and backoff are fast.</summary>
+    public static PortalFactory Notifying(this PortalFactory portal) => portal
+        .WithSetting("Notifications:PortalUrl", PortalUrl)
+        .WithSetting("Notifications:AllowPrivateTargets", "true")
+        .WithSetting("Notifications:PollInterval", "00:00:00.050")
+        .WithSetting("Notifications:RetryBaseDelay", "00:00:00.050")
+        .WithSetting("Notifications:AttemptTimeout", "00:00:02")
+        .WithSetting("Notifications:LeaseDuration", "00:00:05");
+
+    public static async Task<CreatedChannel> AddChannelAsync(
+        this IServiceProvider portal, NotificationChannelKind kind, Uri target, string name = "Receiver", params string[] types)
+    {
+        var created = await portal.GetRequiredService<NotificationChannelService>().CreateAsync(
+            new NewNotificationChannel(kind, name, target.AbsoluteUri, null, types.Length == 0 ? NotificationEventTypes.Subscribable : types),
+            PortalProvisioning.Admin, Ct);
+        Assert.True(created.Succeeded, created.Error.ToString());
+        return created.Value!;
+    }
+
+    /// <summary>An account with a code, redeemed by a console (through Core, as the console API does); returns the request id.</summary>
+    public static async Task<Guid> RedeemAsync(this IServiceProvider portal, string upn, string serial)
+    {
+        var admin = new PortalProvisioning(portal);
+        var account = await admin.CreateAccountAsync(upn, ct: Ct);
+        var otp = await admin.IssueOtpAsync(account, upn, ct: Ct);
+        var redeemed = await portal.GetRequiredService<ApprovalService>().RedeemAsync(otp.Code, new DeviceInfo(serial, "Contoso", "RoomConsole 10", "1.0"), "10.0.0.7", Ct);
+        Assert.True(redeemed.Succeeded, redeemed.Error.ToString());
+        return redeemed.Value!.RequestId;
+    }
+
+    public static async Task<List<NotificationDelivery>> DeliveriesAsync(this IServiceProvider portal)
+    {
+        await using var db = await portal.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct);
+        return await db.Set<NotificationDelivery>().AsNoTracking().Include(d => d.Event).OrderBy(d => d.EventSequence).ToListAsync(Ct);
+    }
+}
