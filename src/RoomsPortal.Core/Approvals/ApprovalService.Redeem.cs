@@ -19,13 +19,13 @@ public sealed partial class ApprovalService
         string code, DeviceInfo device, string? sourceAddress, CancellationToken ct = default)
     {
         using var span = PortalMetrics.Source.StartActivity("Redeem OTP");
-        var result = await RedeemOnceAsync(code, device, sourceAddress, ct);
+        var result = await RedeemCodeAsync(code, device, sourceAddress, ct);
         PortalMetrics.Record(PortalMetrics.Redemptions, span, "outcome",
             result.Value is { } redeemed ? (redeemed.Status == ApprovalStatus.Pending ? "pending" : "approved") : result.Error!.Value.ToString());
         return result;
     }
 
-    private async Task<Result<RedemptionOutcome, RedeemError>> RedeemOnceAsync(
+    private async Task<Result<RedemptionOutcome, RedeemError>> RedeemCodeAsync(
         string code, DeviceInfo device, string? sourceAddress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(device);
