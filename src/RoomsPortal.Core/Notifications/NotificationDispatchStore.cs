@@ -73,12 +73,30 @@ public sealed class NotificationDispatchStore(
             .Where(d => claimed.Contains(d.Id))
             .Select(d => new { Delivery = d, Channel = d.Channel!, Event = d.Event! })
             .ToListAsync(ct);
-        return [.. rows.OrderBy(r => r.Delivery.EventSequence).Select(r => new DispatchItem(
-            r.Delivery.Id, r.Channel.Id, r.Channel.Kind, r.Channel.Name,
-            r.Channel.TargetProtected is null ? null : channels.UnprotectTarget(r.Channel.TargetProtected),
-            r.Channel.SecretProtected is null ? null : channels.UnprotectSecret(r.Channel.SecretProtected),
-            r.Event.Id, r.Event.EventId, r.Event.Type, r.Event.OccurredAt, r.Event.RoomGroupId, r.Event.RequestId, r.Event.Payload,
-            r.Delivery.Attempts))];
+        var items = new List<DispatchItem>(rows.Count);
+        foreach (var r in rows.OrderBy(r => r.Delivery.EventSequence))
+        {
+            string? target, secret;
+            try
+            {
+                target = r.Channel.TargetProtected is null ? null : channels.UnprotectTarget(r.Channel.TargetProtected);
+                secret = r.Channel.SecretProtected is null ? null : channels.UnprotectSecret(r.Channel.SecretProtected);
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                // Keys replaced since the channel was made (docs/security.md): only this channel stops, the others go on.
+                await FailAsync(r.Delivery.Id, owner, null,
+                    "The channel's address or secret cannot be read with this portal's keys (were they replaced?); delete the channel and add it again.", ct);
+                continue;
+            }
+
+            items.Add(new DispatchItem(
+                r.Delivery.Id, r.Channel.Id, r.Channel.Kind, r.Channel.Name, target, secret,
+                r.Event.Id, r.Event.EventId, r.Event.Type, r.Event.OccurredAt, r.Event.RoomGroupId, r.Event.RequestId, r.Event.Payload,
+                r.Delivery.Attempts));
+        }
+
+        return items;
     }
 
     /// <summary>Records a successful attempt (only while <paramref name="owner"/> still holds the lease).</summary>

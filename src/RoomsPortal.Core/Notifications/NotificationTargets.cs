@@ -70,11 +70,14 @@ public static class NotificationTargets
         return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast);
     }
 
-    /// <summary>The URL without its query or fragment, for people to read (a Teams URL's query is its credential).</summary>
+    /// <summary>
+    /// The URL's scheme and host only, for people to read: a Teams or Workflows URL carries its credential in the path
+    /// (<c>/webhookb2/.../IncomingWebhook/{secret}/...</c>) or the query, so neither is shown, listed or audited.
+    /// </summary>
     public static string Display(Uri uri)
     {
         ArgumentNullException.ThrowIfNull(uri);
-        var shown = uri.GetLeftPart(UriPartial.Path);
+        var shown = uri.GetLeftPart(UriPartial.Authority) + (uri.AbsolutePath.Length > 1 || uri.Query.Length > 0 ? "/…" : "");
         return shown.Length <= NotificationChannel.DisplayMaxLength ? shown : shown[..NotificationChannel.DisplayMaxLength];
     }
 }

@@ -59,14 +59,25 @@ public sealed class EmailSender(NotificationRecipients recipients, IOptions<Smtp
                 await client.AuthenticateAsync(settings.UserName, settings.Password ?? string.Empty, deadline.Token);
             }
 
+            var refused = 0;
             foreach (var recipient in to)
             {
                 using var message = Message(item, link, from, recipient);
-                await client.SendAsync(message, deadline.Token);
+                try
+                {
+                    await client.SendAsync(message, deadline.Token);
+                }
+                catch (SmtpCommandException ex) when (ex.ErrorCode == SmtpErrorCode.RecipientNotAccepted)
+                {
+                    // One stale mailbox must not fail the event: a retry would mail everyone else again.
+                    refused++;
+                }
             }
 
             await client.DisconnectAsync(quit: true, deadline.Token);
-            return SendOutcome.Ok(250);
+            return refused == to.Count
+                ? SendOutcome.Failed(550, "The mail server refused every recipient; check their email addresses")
+                : SendOutcome.Ok(250);
         }
         catch (SmtpCommandException ex)
         {

@@ -51,8 +51,11 @@ public sealed class NotificationTargetsTests
     }
 
     [Fact]
-    public void The_shown_address_drops_the_query()
+    public void The_shown_address_is_the_host_only_since_teams_urls_carry_their_secret_in_the_path_or_query()
     {
-        Assert.Equal("https://contoso.webhook.office.com/workflows/abc", NotificationTargets.Display(new Uri("https://contoso.webhook.office.com/workflows/abc?sig=SECRET")));
+        Assert.Equal("https://contoso.webhook.office.com/…", NotificationTargets.Display(new Uri("https://contoso.webhook.office.com/workflows/abc?sig=SECRET")));
+        Assert.Equal("https://contoso.webhook.office.com/…", NotificationTargets.Display(
+            new Uri("https://contoso.webhook.office.com/webhookb2/1111@2222/IncomingWebhook/SECRETPART/3333")));
+        Assert.Equal("https://hooks.example.com", NotificationTargets.Display(new Uri("https://hooks.example.com/")));
     }
 }
