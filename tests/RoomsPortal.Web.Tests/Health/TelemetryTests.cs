@@ -11,7 +11,6 @@ using RoomsPortal.ConsoleClient;
 using RoomsPortal.ConsoleClient.Protocol;
 using RoomsPortal.Core.ApiKeys;
 using RoomsPortal.Testing;
-using RoomsPortal.Web.Hubs;
 using RoomsPortal.Web.Security;
 using RoomsPortal.Web.Tests.Automation;
 
@@ -73,10 +72,11 @@ public sealed partial class TelemetryTests
         await console.VerifyDeviceAsync(Ct);
         await console.AcceptAgreementAsync((await console.GetAgreementAsync(Ct)).Version, Ct);
         var redeemed = await console.RedeemOtpAsync(code, Ct);
-        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        portal.Services.GetRequiredService<ConsoleConnections>().Opened += _ => held.TrySetResult();
-        var waiting = console.WaitForDecisionAsync(redeemed.RequestId, null, Ct);
-        await held.Task.WaitAsync(Patience, Ct);
+        // The first status the SDK reports comes from Watch, after the portal put the connection in the request's
+        // group: from then on the decision is pushed (before it, Watch's answer would carry it and nothing is pushed).
+        var watching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiting = console.WaitForDecisionAsync(redeemed.RequestId, new Reported(() => watching.TrySetResult()), Ct);
+        await watching.Task.WaitAsync(Patience, Ct);
         var waitingConsoles = pushes.Observe("roomsportal.consoles.waiting");
         using (var approve = await manager.PostAsync(new Uri($"/api/v1/approval-requests/{redeemed.RequestId}/approve", UriKind.Relative), null, Ct))
         {
@@ -137,6 +137,11 @@ public sealed partial class TelemetryTests
         var error = Assert.ThrowsAny<OptionsValidationException>(() => portal.CreateClient());
 
         Assert.Contains("Telemetry:OtlpEndpoint", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class Reported(Action reported) : IProgress<SetupStatusResponse>
+    {
+        public void Report(SetupStatusResponse value) => reported();
     }
 
     /// <summary>A client on the portal's real port with a new API key of <paramref name="role"/>.</summary>

@@ -52,4 +52,21 @@ internal static class NotificationTestKit
         await using var db = await portal.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct);
         return await db.Set<NotificationDelivery>().AsNoTracking().Include(d => d.Event).OrderBy(d => d.EventSequence).ToListAsync(Ct);
     }
+
+    /// <summary>
+    /// The delivery log once every delivery is recorded as delivered (or <see cref="Patience"/> ran out): a receiver has
+    /// answered before the dispatcher records the answer.
+    /// </summary>
+    public static async Task<List<NotificationDelivery>> DeliveredLogAsync(this IServiceProvider portal)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        var log = await portal.DeliveriesAsync();
+        while (log.Any(d => d.Status != DeliveryStatus.Delivered) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(25, Ct);
+            log = await portal.DeliveriesAsync();
+        }
+
+        return log;
+    }
 }

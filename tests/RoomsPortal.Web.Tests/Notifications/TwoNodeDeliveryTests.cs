@@ -41,7 +41,7 @@ public sealed class TwoNodeDeliveryTests
 
         var delivered = received.Where(r => r.Answered == 200).Select(r => r.Header("RoomsPortal-Event-Id")).ToList();
         Assert.Equal(Events, delivered.Distinct().Count());
-        var log = await nodeB.Services.DeliveriesAsync();
+        var log = await nodeB.Services.DeliveredLogAsync();
         Assert.All(log, d => Assert.Equal(DeliveryStatus.Delivered, d.Status));
         // In order: the channel's events arrive in their sequence.
         Assert.Equal(log.Select(d => d.Event!.EventId.ToString("D")), delivered);

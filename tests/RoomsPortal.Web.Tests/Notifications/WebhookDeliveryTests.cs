@@ -39,7 +39,7 @@ public sealed class WebhookDeliveryTests
         Assert.Equal("Approved", decided.GetProperty("data").GetProperty("status").GetString());
         Assert.DoesNotContain("Room-Pass", received[2].Body, StringComparison.Ordinal);
 
-        var log = await portal.Services.DeliveriesAsync();
+        var log = await portal.Services.DeliveredLogAsync();
         Assert.Equal([(DeliveryStatus.Delivered, 3, 200), (DeliveryStatus.Delivered, 1, 200)], log.Select(d => (d.Status, d.Attempts, d.LastResponseCode ?? 0)));
         // Nothing secret reaches the log files: not the signing secret, not the URL's token.
         var logs = await portal.ReadLogsAsync(Ct);

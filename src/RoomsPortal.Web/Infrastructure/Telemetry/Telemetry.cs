@@ -63,7 +63,8 @@ public static class Telemetry
             metrics.AddMeter(PortalMetrics.MeterName, WebMetrics.MeterName).AddAspNetCoreInstrumentation().AddRuntimeInstrumentation();
             if (options.Prometheus)
             {
-                metrics.AddPrometheusExporter();
+                // No cached answer: the endpoint needs an API key, and a scrape must show what happened before it.
+                metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
             }
 
             if (otlp)
