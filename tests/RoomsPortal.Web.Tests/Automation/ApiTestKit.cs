@@ -20,11 +20,17 @@ internal static class ApiTestKit
     /// <summary>A client that sends a new key of <paramref name="role"/> (scoped to <paramref name="roomGroups"/>) and nothing else.</summary>
     public static async Task<HttpClient> ClientWithKeyAsync(this PortalFactory portal, string name, string role, params Guid[] roomGroups)
     {
+        var client = portal.CreateAnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await portal.NewKeyAsync(name, role, roomGroups));
+        return client;
+    }
+
+    /// <summary>A new API key of <paramref name="role"/>, made as Settings > API keys makes it.</summary>
+    public static async Task<string> NewKeyAsync(this PortalFactory portal, string name, string role, params Guid[] roomGroups)
+    {
         var created = await portal.Services.GetRequiredService<ApiKeyService>().CreateAsync(new NewApiKey(name, role, roomGroups), Manager, Ct);
         Assert.True(created.Succeeded, created.Error?.ToString());
-        var client = portal.CreateAnonymousClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.Value.Key);
-        return client;
+        return created.Value.Key;
     }
 
     /// <summary>The problem document's stable <c>code</c>, or null.</summary>

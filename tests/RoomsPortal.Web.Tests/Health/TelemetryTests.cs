@@ -9,7 +9,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RoomsPortal.ConsoleClient;
 using RoomsPortal.ConsoleClient.Protocol;
-using RoomsPortal.Core.ApiKeys;
 using RoomsPortal.Testing;
 using RoomsPortal.Web.Security;
 using RoomsPortal.Web.Tests.Automation;
@@ -147,10 +146,8 @@ public sealed partial class TelemetryTests
     /// <summary>A client on the portal's real port with a new API key of <paramref name="role"/>.</summary>
     private static async Task<HttpClient> KeyClientAsync(PortalFactory portal, string name, string role)
     {
-        var created = await portal.Services.GetRequiredService<ApiKeyService>().CreateAsync(new NewApiKey(name, role, []), ApiTestKit.Manager, Ct);
-        Assert.True(created.Succeeded, created.Error?.ToString());
         var client = new HttpClient { BaseAddress = portal.ServerAddress };
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", created.Value!.Key);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await portal.NewKeyAsync(name, role));
         return client;
     }
 
