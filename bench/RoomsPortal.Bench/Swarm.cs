@@ -18,22 +18,25 @@ internal static class Swarm
     public const string Make = "Benchmark Devices";
     public const string Model = "Swarm Console 1";
 
-    /// <summary>Sockets a waiting console holds in this process: its HTTP connection, the hub's negotiate connection and its WebSocket.</summary>
-    private const int SocketsPerConsole = 3;
-
-    /// <summary>Files this process needs besides the consoles' sockets (runtime, pipes, log).</summary>
-    private const int Reserve = 256;
+    /// <summary>
+    /// Files each process needs besides the consoles' sockets (runtime, pipes, log; in the portal also the SQLite file,
+    /// its -wal and -shm per pooled connection).
+    /// </summary>
+    private const int Reserve = 400;
 
     public static async Task<int> RunAsync(BenchOptions options)
     {
+        // A settled waiting console holds one socket in each process (its WebSocket; a polling console its HTTP
+        // connection); a console between start and waiting holds two (HTTP and WebSocket), and one that just started
+        // waiting keeps its HTTP connection for WaitingHttpIdle more. The portal is this process's child: same limit.
         var limit = OpenFileLimit();
-        var fits = (limit - Reserve) / SocketsPerConsole;
+        var fits = limit - Reserve - (3 * options.InFlight);
         if (options.Consoles > fits)
         {
             await Console.Error.WriteLineAsync(
-                $"The open-file limit of this process ({limit}, `ulimit -n`) allows about {fits} waiting consoles " +
-                $"({SocketsPerConsole} sockets each); {options.Consoles} would stop on the bench's limit, not the portal's. " +
-                $"Raise `ulimit -n` or run with --consoles {fits}.");
+                $"The open-file limit ({limit}, `ulimit -n`, the same for the portal it starts) allows about {fits} " +
+                $"waiting consoles at --in-flight {options.InFlight} (one socket each once waiting); {options.Consoles} would stop " +
+                $"on that limit, not on the portal's capacity. Raise `ulimit -n` or run with --consoles {fits}.");
             return 3;
         }
 
@@ -175,7 +178,7 @@ internal static class Swarm
         try
         {
             await gate.WaitAsync(ct);
-            using var http = SwarmConsole.HttpClientFrom(SwarmConsole.AddressOf(console.Index), portal);
+            using var http = SwarmConsole.HttpClientFrom(SwarmConsole.AddressOf(console.Index), portal, waitsOnHub: console.Mode == ConsoleMode.Push);
             await using var client = new ConsoleSetupClient(http, SwarmConsole.DeviceOf(key, console.Index));
             client.ConnectionChanged += change =>
             {

@@ -47,6 +47,9 @@ internal sealed class SwarmConsole(int index, ConsoleMode mode, string code)
 
     public string? Error { get; set; }
 
+    /// <summary>How long a hub-waiting console keeps its idle HTTP connection.</summary>
+    public static readonly TimeSpan WaitingHttpIdle = TimeSpan.FromSeconds(2);
+
     public bool IsWaiting => Error is null && RequestId != Guid.Empty && FinalStatus is null;
 
     public double LatencyMs => DecidedAt == 0 || CommittedAt == 0 ? double.NaN : (DecidedAt - CommittedAt) * 1000.0 / Stopwatch.Frequency;
@@ -64,12 +67,18 @@ internal sealed class SwarmConsole(int index, ConsoleMode mode, string code)
         return new ConsoleDevice(Swarm.Make, Swarm.Model, serial, "1.0.0", DeviceStatementSigner.Sign(manufacturerKey, Swarm.Make, Swarm.Model, serial));
     }
 
-    /// <summary>An HttpClient whose connections leave from <paramref name="local"/>. The SDK's hub connection makes its own (from 127.0.0.1).</summary>
-    public static HttpClient HttpClientFrom(IPAddress local, Uri portal)
+    /// <summary>
+    /// An HttpClient whose connections leave from <paramref name="local"/>. The SDK's hub connection makes its own (from
+    /// 127.0.0.1). A console that waits on the hub makes no HTTP call while it waits, so its idle HTTP connection is let
+    /// go after <see cref="WaitingHttpIdle"/> (a device's HTTP stack would let it go after a minute, SocketsHttpHandler's
+    /// default): a waiting console then holds one socket, its WebSocket, as a real one does once settled.
+    /// </summary>
+    public static HttpClient HttpClientFrom(IPAddress local, Uri portal, bool waitsOnHub = false)
     {
         var server = IPAddress.Parse(portal.Host);
         var handler = new SocketsHttpHandler
         {
+            PooledConnectionIdleTimeout = waitsOnHub ? WaitingHttpIdle : TimeSpan.FromMinutes(1),
             ConnectCallback = async (context, ct) =>
             {
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
