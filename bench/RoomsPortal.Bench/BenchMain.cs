@@ -37,6 +37,11 @@ internal static class BenchMain
             return await SheetsRun.RunAsync(sheets);
         }
 
+        if (options.Pages is not null)
+        {
+            return await PagesRun.RunAsync(options);
+        }
+
         return options.Batch is { } batch ? await BatchRun.RunAsync(batch, options) : await Swarm.RunAsync(options);
     }
 }

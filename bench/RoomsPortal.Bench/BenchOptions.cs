@@ -17,6 +17,10 @@ internal sealed record BenchOptions
           --out DIR           where the JSON report goes (default artifacts/bench)
           --batch N           instead of the swarm: import N accounts, generate one OTP batch for all of them in one
                               service call (timed), then the same batch again, which replaces every code (timed)
+          --sheets N          instead of the swarm: build the installation sheets PDF for N rooms (timed)
+          --pages N           instead of the swarm: N signed-in Approvals pages in headless Chromium; memory per
+                              circuit, and the time from a redemption (and an approval) to every page showing it
+          --redemptions N     with --pages: consoles that redeem one after another (default 20)
         """;
 
     public int Consoles { get; init; } = 1000;
@@ -43,6 +47,12 @@ internal sealed record BenchOptions
     /// <summary>With a value, the run times building the installation sheets PDF for this many rooms.</summary>
     public int? Sheets { get; init; }
 
+    /// <summary>With a value, the run opens this many Approvals pages in Chromium instead of running the swarm.</summary>
+    public int? Pages { get; init; }
+
+    /// <summary>With <see cref="Pages"/>: how many consoles redeem one after another.</summary>
+    public int Redemptions { get; init; } = 20;
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var options = new BenchOptions();
@@ -61,6 +71,8 @@ internal sealed record BenchOptions
                 "--out" => options with { OutputDirectory = Next() },
                 "--batch" => options with { Batch = Int(Next(), 1, Core.Otps.OtpService.MaxBatchSize, "--batch") },
                 "--sheets" => options with { Sheets = Int(Next(), 1, Core.Otps.OtpService.MaxBatchSize, "--sheets") },
+                "--pages" => options with { Pages = Int(Next(), 2, 500, "--pages") },
+                "--redemptions" => options with { Redemptions = Int(Next(), 1, 1000, "--redemptions") },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };

@@ -41,6 +41,9 @@ internal static class PortalHost
 {
     public const string Flag = "--portal-host";
     public const string ReplyPrefix = "@@bench ";
+
+    /// <summary>The first administrator's password for the pages run (the parent chose it); random otherwise.</summary>
+    public const string AdminPasswordVariable = "ROOMSPORTAL_BENCH_ADMIN_PASSWORD";
     private const string RoomGroup = "Bench building";
     private static readonly Actor Admin = Actor.User("bench-admin", "Bench Admin");
 
@@ -91,6 +94,12 @@ internal static class PortalHost
                         break;
                     case "approve":
                         Reply(await ApproveAsync(services, Guid.Parse(parts[1])));
+                        break;
+                    case "memory":
+                        // The managed heap after a full, compacting collection: what the circuits keep alive.
+                        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+                        GC.WaitForPendingFinalizers();
+                        Reply($"memory {GC.GetTotalMemory(forceFullCollection: true)}");
                         break;
                     case "quit":
                         Reply("bye");
@@ -292,10 +301,14 @@ internal static class PortalHost
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Production");
+            // A published portal serves MudBlazor's and the framework's files from wwwroot; this host runs from the
+            // build output, where they are found through the static web assets manifest (the pages run opens pages).
+            builder.UseStaticWebAssets();
             builder.UseSetting("Storage:DataDirectory", _data);
             builder.UseSetting("DemoData:Enabled", "false");
             builder.UseSetting("DemoData:SampleAccounts", "false");
-            builder.UseSetting("Bootstrap:AdminPassword", "Bench-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
+            builder.UseSetting("Bootstrap:AdminPassword", Environment.GetEnvironmentVariable(AdminPasswordVariable)
+                ?? "Bench-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
             builder.UseSetting("Bootstrap:RequirePasswordChange", "false");
             if (_postgres is not null)
             {

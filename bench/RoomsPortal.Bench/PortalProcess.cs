@@ -32,7 +32,8 @@ internal sealed class PortalProcess : IAsyncDisposable
     /// <summary>Lines the portal wrote to its console log (its configured Serilog console sink) so far.</summary>
     public long LogLines => Interlocked.Read(ref _logLines);
 
-    public static async Task<PortalProcess> StartAsync(string dataDirectory, string? postgres, TimeSpan timeout)
+    public static async Task<PortalProcess> StartAsync(
+        string dataDirectory, string? postgres, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var self = typeof(BenchMain).Assembly.Location;
         var host = Environment.ProcessPath!;
@@ -59,6 +60,11 @@ internal sealed class PortalProcess : IAsyncDisposable
 
         // The portal runs with server GC (Microsoft.NET.Sdk.Web's default); this executable is a plain console app.
         start.Environment["DOTNET_gcServer"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("The portal process did not start.");
         var log = new StreamWriter(Path.Combine(dataDirectory, "portal-console.log"));
         var portal = new PortalProcess(process, log);

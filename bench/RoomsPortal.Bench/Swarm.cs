@@ -272,7 +272,7 @@ internal static class Swarm
     }
 
     /// <summary>Verification (signed device statement), the agreement, and the redemption, which alone is timed.</summary>
-    private static async Task<SetupStatusResponse> RedeemAsync(ConsoleSetupClient client, SwarmConsole console, Action<string> stage, CancellationToken ct)
+    internal static async Task<SetupStatusResponse> RedeemAsync(ConsoleSetupClient client, SwarmConsole console, Action<string> stage, CancellationToken ct)
     {
         stage("verify");
         await client.VerifyDeviceAsync(ct);
