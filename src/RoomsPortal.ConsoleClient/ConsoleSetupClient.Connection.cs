@@ -78,10 +78,33 @@ public sealed partial class ConsoleSetupClient
         finally
         {
             live.Waiters.TryRemove(waiter, out _);
+            if (!live.Closed.IsCompleted && !live.CredentialEnded && !live.Waiters.Keys.Any(w => w.RequestId == requestId))
+            {
+                // The connection is kept for the next wait: it leaves this request's group, or it would carry the
+                // request's pushes for as long as it stays open. (One whose credential ended is being closed.)
+                await UnwatchAsync(live, requestId).ConfigureAwait(false);
+            }
+
             if (live.Waiters.IsEmpty)
             {
                 live.CloseWhenIdle(IdleConnectionLifetime, _time);
             }
+        }
+    }
+
+    /// <summary>Tells the portal to stop pushing a request on this connection (<see cref="ConsoleHubNames.Unwatch"/>).</summary>
+    private static async Task UnwatchAsync(LiveConnection live, Guid requestId)
+    {
+        try
+        {
+            // Sent, not invoked: nothing waits for an answer, and the portal handles it before any later Watch sent on
+            // this connection (it runs one call per connection at a time, in order).
+            await live.Connection.SendAsync(ConsoleHubNames.Unwatch, requestId.ToString(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or WebSocketException or OperationCanceledException)
+        {
+            // The connection is reconnecting or closing: a connection that reconnects watches only the waits still
+            // running, and a closed one carries nothing more.
         }
     }
 

@@ -11,6 +11,7 @@ using RoomsPortal.Web.Api;
 using RoomsPortal.Web.Api.Console;
 using RoomsPortal.Web.Components;
 using RoomsPortal.Web.Infrastructure;
+using RoomsPortal.Web.Infrastructure.AzureSignalR;
 using RoomsPortal.Web.Infrastructure.Redis;
 using RoomsPortal.Web.Infrastructure.Telemetry;
 using RoomsPortal.Web.Notifications;
@@ -79,6 +80,8 @@ public static class DependencyInjection
             options.Cookie.SecurePolicy = TransportSecurity.CookiePolicy;
         });
         services.AddConsoleApi();
+        // Azure SignalR Service carries the console hub's connections when its connection string is set; Blazor stays.
+        services.AddConsoleHubAzureSignalRWhenConfigured(builder.Configuration);
         builder.AddPortalTelemetry();
         services.AddApiErrors();
         services.AddRazorComponents().AddInteractiveServerComponents();

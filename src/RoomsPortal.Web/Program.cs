@@ -8,6 +8,7 @@ using RoomsPortal.Web.Api.V1;
 using RoomsPortal.Web.Components;
 using RoomsPortal.Web.Hubs;
 using RoomsPortal.Web.Infrastructure;
+using RoomsPortal.Web.Infrastructure.AzureSignalR;
 using RoomsPortal.Web.Infrastructure.Telemetry;
 using RoomsPortal.Web.Security;
 using Serilog;
@@ -41,6 +42,7 @@ try
     app.UseStatusPages();
     app.UseSerilogRequestLogging();
     app.UseApiErrors();
+    app.UseConsoleHubAzureSignalRWhenConfigured(app.Configuration);
     app.UseAuthentication();
     app.UseMustChangePassword();
     app.UseAuthorization();

@@ -94,6 +94,12 @@ public static class ConsoleHubNames
     /// <summary>Client → server: watch a request; returns its current <see cref="SetupStatusResponse"/>.</summary>
     public const string Watch = "Watch";
 
+    /// <summary>
+    /// Client → server: stop receiving a request's <see cref="StatusChanged"/> on this connection, which stays open for
+    /// the next <see cref="Watch"/>. No result.
+    /// </summary>
+    public const string Unwatch = "Unwatch";
+
     /// <summary>Server → client: a watched request changed; the argument is a <see cref="SetupStatusResponse"/>.</summary>
     public const string StatusChanged = "StatusChanged";
 

@@ -20,6 +20,27 @@ public sealed class ConsoleHub(ApprovalService approvals, ConsoleConnections con
     /// <param name="requestId">The request id from redemption, as a string (a GUID); anything else is <c>invalid_request</c>.</param>
     public async Task<SetupStatusResponse> Watch(string requestId)
     {
+        var (id, status) = await OwnRequestAsync(requestId);
+        watched.Add(Context.ConnectionId, id);
+        await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(id), Context.ConnectionAborted);
+        return ConsoleStatus.ToResponse(status);
+    }
+
+    /// <summary>
+    /// Stops this connection receiving one of this console's requests; the connection stays open for the next
+    /// <see cref="Watch"/>. Refused as <see cref="Watch"/> is: a request that is not this console's is <c>request_not_found</c>.
+    /// </summary>
+    /// <param name="requestId">The request id, as a string (a GUID).</param>
+    public async Task Unwatch(string requestId)
+    {
+        var (id, _) = await OwnRequestAsync(requestId);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupFor(id), Context.ConnectionAborted);
+        watched.Remove(Context.ConnectionId, id);
+    }
+
+    /// <summary>The request, when it is this console's (same make, model and serial); the database says so, not the caller.</summary>
+    private async Task<(Guid Id, ConsoleRequestStatus Status)> OwnRequestAsync(string requestId)
+    {
         if (!Guid.TryParse(requestId, out var id))
         {
             throw new ConsoleHubException(ConsoleErrorCodes.InvalidRequest, "requestId is not a request id (a GUID).");
@@ -32,9 +53,7 @@ public sealed class ConsoleHub(ApprovalService approvals, ConsoleConnections con
             throw new ConsoleHubException(ConsoleErrorCodes.RequestNotFound, "no such request for this console.");
         }
 
-        watched.Add(Context.ConnectionId, id);
-        await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(id), Context.ConnectionAborted);
-        return ConsoleStatus.ToResponse(status.Value!);
+        return (id, status.Value!);
     }
 
     public override Task OnConnectedAsync()

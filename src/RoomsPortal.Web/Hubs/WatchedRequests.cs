@@ -25,6 +25,15 @@ public sealed class WatchedRequests
         }
     }
 
+    /// <summary>The connection left the request's group (<see cref="ConsoleHub.Unwatch"/>).</summary>
+    public void Remove(string connectionId, Guid requestId)
+    {
+        if (_byConnection.TryGetValue(connectionId, out var requests) && requests.TryRemove(requestId, out _))
+        {
+            Forget(requestId);
+        }
+    }
+
     /// <summary>The connection closed: it watches nothing any more.</summary>
     public void Remove(string connectionId)
     {
@@ -35,12 +44,18 @@ public sealed class WatchedRequests
 
         foreach (var requestId in requests.Keys)
         {
-            while (_watchers.TryGetValue(requestId, out var count))
+            Forget(requestId);
+        }
+    }
+
+    /// <summary>One watcher fewer for the request.</summary>
+    private void Forget(Guid requestId)
+    {
+        while (_watchers.TryGetValue(requestId, out var count))
+        {
+            if (count <= 1 ? _watchers.TryRemove(new KeyValuePair<Guid, int>(requestId, count)) : _watchers.TryUpdate(requestId, count - 1, count))
             {
-                if (count <= 1 ? _watchers.TryRemove(new KeyValuePair<Guid, int>(requestId, count)) : _watchers.TryUpdate(requestId, count - 1, count))
-                {
-                    break;
-                }
+                break;
             }
         }
     }

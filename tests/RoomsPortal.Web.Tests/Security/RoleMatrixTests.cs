@@ -190,6 +190,7 @@ public sealed class RoleMatrixTests : IAsyncLifetime
     private static readonly Dictionary<string, Access> HubMethodRules = new(StringComparer.Ordinal)
     {
         ["ConsoleHub.Watch"] = Access.Console,
+        ["ConsoleHub.Unwatch"] = Access.Console,
     };
 
     // Every endpoint meets the expired and revoked keys from one address: more refusals than the per-address

@@ -106,6 +106,11 @@ public sealed partial class RawProtocolTests : IAsyncLifetime
             Assert.Equal((requestId, "Approved", OtpAccount), (pushed.GetProperty("requestId").GetString(), pushed.GetProperty("status").GetString(), pushed.GetProperty("accountUpn").GetString()));
             Assert.True(pushed.GetProperty("isFinal").GetBoolean());
             Assert.False(pushed.TryGetProperty("password", out _));
+
+            // Done with the request but keeping the connection: Unwatch answers a completion with a null result.
+            var left = await hub.InvokeAsync("Unwatch", requestId, Ct);
+            Assert.False(left.TryGetProperty("error", out _));
+            Assert.Equal(JsonValueKind.Null, left.GetProperty("result").ValueKind);
             await hub.CloseAsync(Ct);
         }
 
@@ -167,6 +172,44 @@ public sealed partial class RawProtocolTests : IAsyncLifetime
         Assert.True(hub.SocketClosed);
         var withNewCredential = await console.GetAsync($"requests/{Guid.NewGuid()}", Ct);
         Assert.Equal((HttpStatusCode.NotFound, "request_not_found"), (withNewCredential.Status, withNewCredential.Code));
+    }
+
+    [Fact]
+    public async Task After_Unwatch_a_connection_that_stays_open_gets_none_of_that_requests_pushes()
+    {
+        var accountA = await _admin.CreateAccountAsync("room-raw-5@contoso.com", ct: Ct);
+        var accountB = await _admin.CreateAccountAsync("room-raw-6@contoso.com", ct: Ct);
+        var codeA = await _admin.IssueOtpAsync(accountA, "room-raw-5@contoso.com", ct: Ct);
+        var codeB = await _admin.IssueOtpAsync(accountB, "room-raw-6@contoso.com", ct: Ct);
+        using var console = new RawConsole(_portal.ServerAddress, Make, Model, "NW-RAW-0005");
+        await console.VerifyAsync(_manufacturer, Ct);
+        var agreement = await console.GetAsync("agreement", Ct, credential: false);
+        await console.PostAsync("agreement", new { version = agreement.Text("version") }, Ct);
+        var a = (await console.PostAsync("otp/redeem", new { code = codeA.Code }, Ct)).Text("requestId");
+        var b = (await console.PostAsync("otp/redeem", new { code = codeB.Code }, Ct)).Text("requestId");
+        await using var hub = await RawHub.ConnectAsync(_portal.ServerAddress, console.Token!, Ct);
+        await using var witness = await RawHub.ConnectAsync(_portal.ServerAddress, console.Token!, Ct, negotiate: false);
+
+        await hub.InvokeAsync("Watch", a, Ct);
+        var unwatched = await hub.InvokeAsync("Unwatch", a, Ct);
+        var malformed = await hub.InvokeAsync("Unwatch", "not-a-guid", Ct);
+        var unknown = await hub.InvokeAsync("Unwatch", Guid.NewGuid().ToString(), Ct);
+        await hub.InvokeAsync("Watch", b, Ct);
+        await witness.InvokeAsync("Watch", a, Ct);
+
+        // A's push reached the witness, so it went out before B was approved: had the first connection still been in
+        // A's group, A's push would be the first it saw. It sees B's.
+        await _admin.ApproveAsync(Guid.Parse(a), Ct);
+        var pushedA = await witness.NextAsync(m => RawHub.IsInvocationOf(m, "StatusChanged"), Ct).WaitAsync(Patience, Ct);
+        await _admin.ApproveAsync(Guid.Parse(b), Ct);
+        var firstSeen = await hub.NextAsync(m => RawHub.IsInvocationOf(m, "StatusChanged"), Ct).WaitAsync(Patience, Ct);
+
+        Assert.False(unwatched.TryGetProperty("error", out _));
+        Assert.Equal(JsonValueKind.Null, unwatched.GetProperty("result").ValueKind);
+        Assert.StartsWith("invalid_request: ", malformed.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("request_not_found: ", unknown.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(a, pushedA!.Value.GetProperty("arguments")[0].GetProperty("requestId").GetString());
+        Assert.Equal(b, firstSeen!.Value.GetProperty("arguments")[0].GetProperty("requestId").GetString());
     }
 
     /// <summary>
