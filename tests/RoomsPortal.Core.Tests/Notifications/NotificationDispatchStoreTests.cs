@@ -87,4 +87,38 @@ public sealed class NotificationDispatchStoreTests : IAsyncLifetime
         Assert.InRange(NotificationDispatchStore.Backoff(3, settings), TimeSpan.FromSeconds(32), TimeSpan.FromSeconds(48));
         Assert.InRange(NotificationDispatchStore.Backoff(30, settings), TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(6));
     }
+
+    [Fact]
+    public async Task The_purge_deletes_delivered_and_given_up_rows_past_the_retention_and_keeps_what_is_still_due()
+    {
+        var purge = new NotificationOutboxPurge(_h.Database, Options.Create(Settings), _h.Time);
+        var first = Assert.Single(await _store.ClaimDueAsync("node-a", Ct));
+        Assert.True(await _store.CompleteAsync(first.DeliveryId, "node-a", 200, Ct));
+        var second = Assert.Single(await _store.ClaimDueAsync("node-a", Ct));
+        Assert.True(await _store.FailAsync(second.DeliveryId, "node-a", 500, "HTTP 500", Ct));
+        _h.Time.Advance(Settings.DisableAfter + TimeSpan.FromMinutes(1));
+        second = Assert.Single(await _store.ClaimDueAsync("node-a", Ct));
+        Assert.True(await _store.FailAsync(second.DeliveryId, "node-a", 500, "HTTP 500", Ct)); // a day of failures: Dead
+        var other = (await _channels.CreateAsync(new NewNotificationChannel(
+            NotificationChannelKind.Webhook, "Other", "https://hooks.example.com/y", null, [NotificationEventTypes.RequestPending]), Admin, Ct)).Value!.Channel.Id;
+        await _channels.SendTestAsync(other, Admin, Ct); // stays Pending: nobody sends it in this test
+        Assert.Equal([DeliveryStatus.Delivered, DeliveryStatus.Dead, DeliveryStatus.Pending], (await DeliveriesAsync()).Select(d => d.Status));
+
+        Assert.Equal(0, await purge.PurgeIfDueAsync(Ct)); // nothing is past the retention yet
+        _h.Time.Advance(Settings.OutboxRetention + TimeSpan.FromMinutes(1));
+
+        Assert.Equal(2, await purge.PurgeIfDueAsync(Ct));
+        Assert.Null(await purge.PurgeIfDueAsync(Ct)); // once an hour per node
+
+        var left = Assert.Single(await DeliveriesAsync());
+        Assert.Equal((other, DeliveryStatus.Pending), (left.ChannelId, left.Status));
+        await using var db = _h.Database.CreateDbContext();
+        Assert.Equal([left.EventSequence], await db.Set<NotificationEvent>().Select(e => e.Id).ToListAsync(Ct));
+    }
+
+    private async Task<List<NotificationDelivery>> DeliveriesAsync()
+    {
+        await using var db = _h.Database.CreateDbContext();
+        return await db.Set<NotificationDelivery>().AsNoTracking().OrderBy(d => d.EventSequence).ToListAsync(Ct);
+    }
 }
