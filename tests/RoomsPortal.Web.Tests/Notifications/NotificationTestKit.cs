@@ -53,7 +53,8 @@ internal static class NotificationTestKit
         .WithSetting("Notifications:PollInterval", "00:00:00.050")
         .WithSetting("Notifications:RetryBaseDelay", "00:00:00.050")
         .WithSetting("Notifications:AttemptTimeout", "00:00:02")
-        .WithSetting("Notifications:LeaseDuration", "00:00:05");
+        .WithSetting("Notifications:LeaseDuration", "00:00:05")
+        .WithSetting("Notifications:Smtp:SendTimeout", "00:00:03");
 
     public static async Task<CreatedChannel> AddChannelAsync(
         this IServiceProvider portal, NotificationChannelKind kind, Uri target, string name = "Receiver", params string[] types)

@@ -4,7 +4,12 @@ namespace RoomsPortal.Web.Api.V1;
 
 /// <summary>A channel to add: <c>kind</c> is Webhook, Teams or Email (no <c>url</c>); <c>eventTypes</c> from docs/notifications.md.</summary>
 public sealed record CreateNotificationChannelRequest(
-    string Name, NotificationChannelKind Kind, IReadOnlyList<string> EventTypes, string? Url = null, IReadOnlyList<Guid>? RoomGroupIds = null);
+    string Name, NotificationChannelKind Kind, IReadOnlyList<string> EventTypes, string? Url = null, IReadOnlyList<Guid>? RoomGroupIds = null)
+{
+    // A Teams URL carries its credential in the path or query: never print it (logs, exceptions, debuggers).
+    public override string ToString() =>
+        $"CreateNotificationChannelRequest {{ Name = {Name}, Kind = {Kind}, Url = {NotificationTargets.Redacted(Url)}, EventTypes = {string.Join(",", EventTypes ?? [])} }}";
+}
 
 /// <summary>The new channel, and its signing secret (webhooks) in this answer only.</summary>
 public sealed record CreatedNotificationChannelResponse(NotificationChannelView Channel, string? Secret)
