@@ -96,6 +96,7 @@ public static class AuditOperations
     public const string UserPasswordReset = "Users.PasswordReset";
     public const string UserDisabled = "Users.Disabled";
     public const string UserEnabled = "Users.Enabled";
+    public const string UserEmailChanged = "Users.EmailChanged";
     public const string OtpGenerated = "Otps.Generated";
     public const string OtpRevoked = "Otps.Revoked";
     public const string OtpRunStarted = "Otps.RunStarted";

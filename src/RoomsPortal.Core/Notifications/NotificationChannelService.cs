@@ -17,7 +17,12 @@ namespace RoomsPortal.Core.Notifications;
 /// <param name="DigestMinutes">Email only: 0, one message per event (digests are not sent yet; anything else is refused).</param>
 public sealed record NewNotificationChannel(
     NotificationChannelKind Kind, string Name, string? Target, IReadOnlyCollection<Guid>? RoomGroupIds,
-    IReadOnlyCollection<string> EventTypes, int DigestMinutes = 0);
+    IReadOnlyCollection<string> EventTypes, int DigestMinutes = 0)
+{
+    // The target may carry a credential (a Teams URL's path or query): print its host only.
+    public override string ToString() =>
+        $"NewNotificationChannel {{ Kind = {Kind}, Name = {Name}, Target = {NotificationTargets.Redacted(Target)}, EventTypes = {string.Join(",", EventTypes ?? [])} }}";
+}
 
 /// <summary>A channel as the page lists it: never the URL's query or the secret.</summary>
 public sealed record NotificationChannelView(
@@ -31,7 +36,11 @@ public sealed record DeliveryView(
     DateTimeOffset? LastAttemptAt, DateTimeOffset NextAttemptAt, DateTimeOffset? DeliveredAt, int? LastResponseCode, string? LastError);
 
 /// <summary>A new channel, and its signing secret (webhooks), shown once.</summary>
-public sealed record CreatedChannel(NotificationChannelView Channel, string? Secret);
+public sealed record CreatedChannel(NotificationChannelView Channel, string? Secret)
+{
+    // The generated ToString would print the secret.
+    public override string ToString() => $"CreatedChannel {{ Channel = {Channel.Name} ({Channel.Kind}, {Channel.TargetDisplay}), Secret = {(Secret is null ? "(none)" : "***")} }}";
+}
 
 /// <summary>Why a channel change was refused; <see cref="NotificationChannelService.Describe"/> says what to do.</summary>
 public enum ChannelError
@@ -47,6 +56,9 @@ public enum ChannelError
     NotAWebhook,
     NotFound,
     ChannelDisabled,
+
+    /// <summary>A node holds the delivery's lease: it is being sent right now.</summary>
+    DeliveryInFlight,
 }
 
 /// <summary>Settings &gt; Notifications: channels, their secrets, test events and the delivery log. Every change is audited in its unit of work.</summary>
@@ -77,6 +89,7 @@ public sealed class NotificationChannelService(
         ChannelError.NotAWebhook => "Only webhook channels have a signing secret.",
         ChannelError.NotFound => "The channel or delivery no longer exists: reload the page.",
         ChannelError.ChannelDisabled => "Enable the channel first.",
+        ChannelError.DeliveryInFlight => "This delivery is being sent right now: wait for its outcome in the log (reload), then redeliver it if you still need to.",
         _ => error.ToString(),
     };
 
@@ -230,30 +243,45 @@ public sealed class NotificationChannelService(
             return Task.FromResult<Result<Guid, ChannelError>>(evt.EventId);
         }, ct);
 
-    /// <summary>Queues a delivery again (from the log): attempted at once, in its place in the channel's order.</summary>
+    /// <summary>
+    /// Queues a delivery again (from the log): attempted at once, in its place in the channel's order. Refused while a
+    /// node holds its lease (it is being sent): taking the lease away would let a second node send it at the same time.
+    /// The check and the change are one conditional UPDATE, so a dispatcher that claims it a moment earlier wins.
+    /// </summary>
     public async Task<Result<bool, ChannelError>> RedeliverAsync(long deliveryId, Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         var now = time.GetUtcNow();
         return await dbFactory.InTransactionAsync<Result<bool, ChannelError>>(async (db, token) =>
         {
-            var delivery = await db.Set<NotificationDelivery>().Include(d => d.Channel).Include(d => d.Event).FirstOrDefaultAsync(d => d.Id == deliveryId, token);
-            if (delivery?.Channel is not { } channel)
+            var delivery = await db.Set<NotificationDelivery>().AsNoTracking()
+                .Where(d => d.Id == deliveryId)
+                .Select(d => new { d.Attempts, Channel = d.Channel!.Name, d.Channel.Enabled, d.Event!.EventId, d.Event.Type })
+                .FirstOrDefaultAsync(token);
+            if (delivery is null)
             {
                 return ChannelError.NotFound;
             }
 
-            if (!channel.Enabled)
+            if (!delivery.Enabled)
             {
                 return ChannelError.ChannelDisabled;
             }
 
-            delivery.Status = DeliveryStatus.Pending;
-            delivery.NextAttemptAt = now;
-            delivery.LeaseOwner = null;
-            delivery.LeaseUntil = null;
-            db.Add(AuditEntry.Create(now, actor, AuditCategory.Notifications, AuditOperations.DeliveryRequeued, $"Channel {channel.Name}",
-                details: $"Event {delivery.Event!.EventId} ({delivery.Event.Type}) queued again after {delivery.Attempts} attempts"));
+            var queued = await db.Set<NotificationDelivery>()
+                .Where(d => d.Id == deliveryId && (d.LeaseUntil == null || d.LeaseUntil < now))
+                .ExecuteUpdateAsync(d => d
+                    .SetProperty(x => x.Status, DeliveryStatus.Pending)
+                    .SetProperty(x => x.NextAttemptAt, now)
+                    .SetProperty(x => x.LeaseOwner, (string?)null)
+                    .SetProperty(x => x.LeaseUntil, (DateTimeOffset?)null), token);
+            if (queued == 0)
+            {
+                return ChannelError.DeliveryInFlight;
+            }
+
+            db.Add(AuditEntry.Create(now, actor, AuditCategory.Notifications, AuditOperations.DeliveryRequeued, $"Channel {delivery.Channel}",
+                details: $"Event {delivery.EventId} ({delivery.Type}) queued again after {delivery.Attempts} attempts"));
             await db.SaveChangesAsync(token);
             return true;
         }, ct);

@@ -11,7 +11,13 @@ namespace RoomsPortal.Core.Notifications;
 public sealed record DispatchItem(
     long DeliveryId, Guid ChannelId, NotificationChannelKind Kind, string ChannelName, string? Target, string? Secret,
     long EventSequence, Guid EventId, string EventType, DateTimeOffset OccurredAt, Guid? RoomGroupId, Guid? RequestId,
-    string Payload, int Attempts);
+    string Payload, int Attempts)
+{
+    // The generated ToString would print the target (a Teams URL carries its credential) and the signing secret.
+    public override string ToString() =>
+        $"DispatchItem {{ DeliveryId = {DeliveryId}, Channel = {ChannelName} ({Kind}), Target = {NotificationTargets.Redacted(Target)}, "
+        + $"Secret = {(Secret is null ? "(none)" : "***")}, Event = {EventType} {EventId}, Attempts = {Attempts} }}";
+}
 
 /// <summary>
 /// The dispatcher's side of the outbox. Each channel's oldest undelivered delivery is its head; a node takes a head by a
@@ -99,56 +105,68 @@ public sealed class NotificationDispatchStore(
         return items;
     }
 
-    /// <summary>Records a successful attempt (only while <paramref name="owner"/> still holds the lease).</summary>
+    /// <summary>
+    /// Records a successful attempt, only while <paramref name="owner"/> still holds the lease: one conditional UPDATE
+    /// (<c>WHERE LeaseOwner = owner</c>), so a node whose lease ran out and was taken by another records nothing.
+    /// </summary>
     public async Task<bool> CompleteAsync(long deliveryId, string owner, int? responseCode, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(owner);
         var now = time.GetUtcNow();
         return await dbFactory.InTransactionAsync(async (db, token) =>
         {
-            var delivery = await db.Set<NotificationDelivery>().Include(d => d.Channel).FirstOrDefaultAsync(d => d.Id == deliveryId, token);
-            if (delivery is null || delivery.LeaseOwner != owner)
+            var channelId = await db.Set<NotificationDelivery>().Where(d => d.Id == deliveryId).Select(d => (Guid?)d.ChannelId).FirstOrDefaultAsync(token);
+            var recorded = await Held(db, deliveryId, owner).ExecuteUpdateAsync(d => d
+                .SetProperty(x => x.Status, DeliveryStatus.Delivered)
+                .SetProperty(x => x.Attempts, x => x.Attempts + 1)
+                .SetProperty(x => x.LastAttemptAt, now)
+                .SetProperty(x => x.DeliveredAt, now)
+                .SetProperty(x => x.LastResponseCode, responseCode)
+                .SetProperty(x => x.LastError, (string?)null)
+                .SetProperty(x => x.LeaseOwner, (string?)null)
+                .SetProperty(x => x.LeaseUntil, (DateTimeOffset?)null), token);
+            if (recorded == 0)
             {
                 return false;
             }
 
-            delivery.Status = DeliveryStatus.Delivered;
-            delivery.Attempts++;
-            delivery.LastAttemptAt = now;
-            delivery.DeliveredAt = now;
-            delivery.LastResponseCode = responseCode;
-            delivery.LastError = null;
-            delivery.LeaseOwner = null;
-            delivery.LeaseUntil = null;
-            delivery.Channel!.FailingSince = null;
-            await db.SaveChangesAsync(token);
+            await db.Set<NotificationChannel>().Where(c => c.Id == channelId)
+                .ExecuteUpdateAsync(c => c.SetProperty(x => x.FailingSince, (DateTimeOffset?)null), token);
             return true;
         }, ct);
     }
 
     /// <summary>
-    /// Records a failed attempt: the next is due after an exponential backoff with jitter; a channel failing for
-    /// <see cref="NotificationOptions.DisableAfter"/> is disabled, with an audit entry, and the delivery given up (Dead).
+    /// Records a failed attempt, only while <paramref name="owner"/> still holds the lease (a conditional UPDATE first,
+    /// which also holds the row until the commit): the next is due after an exponential backoff with jitter; a channel
+    /// failing for <see cref="NotificationOptions.DisableAfter"/> is disabled, with an audit entry, and the delivery given up (Dead).
     /// </summary>
     public async Task<bool> FailAsync(long deliveryId, string owner, int? responseCode, string error, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(error);
         var now = time.GetUtcNow();
         var settings = options.Value;
+        var lastError = error.Length <= NotificationDelivery.ErrorMaxLength ? error : error[..NotificationDelivery.ErrorMaxLength];
         return await dbFactory.InTransactionAsync(async (db, token) =>
         {
-            var delivery = await db.Set<NotificationDelivery>().Include(d => d.Channel).Include(d => d.Event)
-                .FirstOrDefaultAsync(d => d.Id == deliveryId, token);
-            if (delivery?.Channel is not { } channel || delivery.LeaseOwner != owner)
+            var recorded = await Held(db, deliveryId, owner).ExecuteUpdateAsync(d => d
+                .SetProperty(x => x.Status, DeliveryStatus.Failed)
+                .SetProperty(x => x.Attempts, x => x.Attempts + 1)
+                .SetProperty(x => x.LastAttemptAt, now)
+                .SetProperty(x => x.LastResponseCode, responseCode)
+                .SetProperty(x => x.LastError, lastError)
+                .SetProperty(x => x.LeaseOwner, (string?)null)
+                .SetProperty(x => x.LeaseUntil, (DateTimeOffset?)null), token);
+            if (recorded == 0)
             {
                 return false;
             }
 
-            delivery.Attempts++;
-            delivery.LastAttemptAt = now;
-            delivery.LastResponseCode = responseCode;
-            delivery.LastError = error.Length <= NotificationDelivery.ErrorMaxLength ? error : error[..NotificationDelivery.ErrorMaxLength];
-            delivery.LeaseOwner = null;
-            delivery.LeaseUntil = null;
+            // This transaction now holds the row (its lease is cleared, but no node can take it before the commit, and
+            // then it sees the backoff): the rest reads what the UPDATE wrote.
+            var delivery = await db.Set<NotificationDelivery>().Include(d => d.Channel).Include(d => d.Event).FirstAsync(d => d.Id == deliveryId, token);
+            var channel = delivery.Channel!;
             channel.FailingSince ??= now;
             if (now - channel.FailingSince >= settings.DisableAfter && channel.Enabled)
             {
@@ -165,7 +183,6 @@ public sealed class NotificationDispatchStore(
             }
             else
             {
-                delivery.Status = DeliveryStatus.Failed;
                 delivery.NextAttemptAt = now + Backoff(delivery.Attempts, settings);
             }
 
@@ -173,6 +190,11 @@ public sealed class NotificationDispatchStore(
             return true;
         }, ct);
     }
+
+    // The delivery while owner holds its lease and it is still open (a redelivered or given-up row is not recorded over).
+    private static IQueryable<NotificationDelivery> Held(PortalDbContext db, long deliveryId, string owner) =>
+        db.Set<NotificationDelivery>().Where(d => d.Id == deliveryId && d.LeaseOwner == owner
+            && (d.Status == DeliveryStatus.Pending || d.Status == DeliveryStatus.Failed));
 
     /// <summary>base × 2^(attempts−1), capped, ±20 % jitter so receivers that came back are not hit by every node at once.</summary>
     public static TimeSpan Backoff(int attempts, NotificationOptions settings)

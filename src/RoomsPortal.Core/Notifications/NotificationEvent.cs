@@ -12,6 +12,7 @@ public sealed class NotificationEvent
 {
     public const int TypeMaxLength = 64;
     public const int DedupKeyMaxLength = Verification.DeviceLimits.KeyMaxLength;
+    public const int SourceAddressMaxLength = 64;
 
     /// <summary>The sequence number (database identity): the order channels receive events in.</summary>
     public long Id { get; set; }
@@ -31,6 +32,9 @@ public sealed class NotificationEvent
 
     /// <summary>What rate-limited events compare on (verification failures: the console); null for the others.</summary>
     public string? DedupKey { get; set; }
+
+    /// <summary>The network address the event came from, for events capped per address (verification failures); else null.</summary>
+    public string? SourceAddress { get; set; }
 
     /// <summary>The event's data as JSON (<see cref="RequestSummary"/>, <see cref="ConsoleSummary"/>, <see cref="OtpExpirySummary"/>).</summary>
     public required string Payload { get; set; }
@@ -77,7 +81,9 @@ internal sealed class NotificationEventConfiguration : IEntityTypeConfiguration<
         builder.Property(e => e.Type).HasMaxLength(NotificationEvent.TypeMaxLength).IsRequired();
         builder.Property(e => e.DedupKey).HasMaxLength(NotificationEvent.DedupKeyMaxLength);
         builder.Property(e => e.Payload).IsRequired();
+        builder.Property(e => e.SourceAddress).HasMaxLength(NotificationEvent.SourceAddressMaxLength);
         builder.HasIndex(e => new { e.Type, e.DedupKey, e.OccurredAt });
+        builder.HasIndex(e => new { e.Type, e.SourceAddress, e.OccurredAt });
         builder.HasIndex(e => e.OccurredAt);
     }
 }

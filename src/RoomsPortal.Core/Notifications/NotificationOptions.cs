@@ -43,6 +43,13 @@ public sealed class NotificationOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long delivered and given-up (Dead) deliveries, and events with no delivery left, are kept; then the
+    /// dispatcher deletes them (hourly). At least a day: verification failures are rate-limited against the last hour's events.
+    /// </summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan OutboxRetention { get; set; } = TimeSpan.FromDays(30);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (PortalUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)))

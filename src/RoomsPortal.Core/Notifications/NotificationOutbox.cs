@@ -21,10 +21,10 @@ internal static class NotificationOutbox
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    /// <summary>Adds the event and its deliveries to <paramref name="db"/> (saved by the caller's SaveChanges).</summary>
+    /// <summary>Adds the event and its deliveries to <paramref name="db"/> (saved by the caller's SaveChanges); <paramref name="sourceAddress"/> at most <see cref="NotificationEvent.SourceAddressMaxLength"/>.</summary>
     public static async Task<NotificationEvent> AddAsync(
         PortalDbContext db, string type, Guid? roomGroupId, Guid? requestId, object data, DateTimeOffset now, CancellationToken ct,
-        string? dedupKey = null)
+        string? dedupKey = null, string? sourceAddress = null)
     {
         var evt = new NotificationEvent
         {
@@ -34,6 +34,7 @@ internal static class NotificationOutbox
             RoomGroupId = roomGroupId,
             RequestId = requestId,
             DedupKey = dedupKey,
+            SourceAddress = sourceAddress,
             Payload = JsonSerializer.Serialize(data, data.GetType(), Json),
         };
         db.Add(evt);

@@ -34,21 +34,36 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
     public static readonly TimeSpan FailureNotificationInterval = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Adds a <c>verification.failed</c> event unless the same console notified within the last hour. A check then an
-    /// insert in the failure's own save: two failures of one console at the same instant may both notify, which is harmless.
+    /// How many <c>verification.failed</c> events one source address may cause per <see cref="FailureNotificationInterval"/>,
+    /// whatever consoles it claims to be: the per-console limit alone lets one noisy address (a script that makes up a new
+    /// serial each time) grow the outbox and flood every channel without end. Its failures are still recorded and listed.
+    /// </summary>
+    public const int FailureNotificationsPerAddress = 5;
+
+    /// <summary>
+    /// Adds a <c>verification.failed</c> event unless the same console notified within the last hour, or its source
+    /// address already caused <see cref="FailureNotificationsPerAddress"/> of them in that hour (failures without an
+    /// address share one allowance). A check then an insert in the failure's own save: two failures at the same instant
+    /// may both notify, which is harmless.
     /// </summary>
     private async Task AddFailureEventAsync(PortalDbContext db, string deviceKey, VerificationFailure failure, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var since = now - FailureNotificationInterval;
-        var recent = await db.Set<NotificationEvent>().AsNoTracking()
-            .AnyAsync(e => e.Type == NotificationEventTypes.VerificationFailed && e.DedupKey == deviceKey && e.OccurredAt > since, ct);
-        if (!recent)
+        var recent = db.Set<NotificationEvent>().AsNoTracking()
+            .Where(e => e.Type == NotificationEventTypes.VerificationFailed && e.OccurredAt > since);
+        var address = failure.SourceAddress is { Length: > NotificationEvent.SourceAddressMaxLength } full
+            ? full[..NotificationEvent.SourceAddressMaxLength]
+            : failure.SourceAddress;
+        if (await recent.AnyAsync(e => e.DedupKey == deviceKey, ct)
+            || await recent.CountAsync(e => e.SourceAddress == address, ct) >= FailureNotificationsPerAddress)
         {
-            await NotificationOutbox.AddAsync(db, NotificationEventTypes.VerificationFailed, null, null,
-                new ConsoleSummary(failure.Make, failure.Model, failure.SerialNumber, failure.SourceAddress, failure.Reason.ToString(), FailureId: failure.Id),
-                now, ct, deviceKey);
+            return;
         }
+
+        await NotificationOutbox.AddAsync(db, NotificationEventTypes.VerificationFailed, null, null,
+            new ConsoleSummary(failure.Make, failure.Model, failure.SerialNumber, failure.SourceAddress, failure.Reason.ToString(), FailureId: failure.Id),
+            now, ct, deviceKey, address);
     }
 
     public async Task<DeviceVerificationResult> VerifyAsync(

@@ -672,6 +672,10 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                     b.Property<Guid?>("RoomGroupId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("SourceAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -685,6 +689,8 @@ namespace RoomsPortal.Migrations.PostgreSql.Migrations
                     b.HasIndex("OccurredAt");
 
                     b.HasIndex("Type", "DedupKey", "OccurredAt");
+
+                    b.HasIndex("Type", "SourceAddress", "OccurredAt");
 
                     b.ToTable("NotificationEvent");
                 });

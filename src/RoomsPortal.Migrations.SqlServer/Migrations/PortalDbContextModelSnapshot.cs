@@ -673,6 +673,10 @@ namespace RoomsPortal.Migrations.SqlServer.Migrations
                     b.Property<Guid?>("RoomGroupId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("SourceAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -686,6 +690,8 @@ namespace RoomsPortal.Migrations.SqlServer.Migrations
                     b.HasIndex("OccurredAt");
 
                     b.HasIndex("Type", "DedupKey", "OccurredAt");
+
+                    b.HasIndex("Type", "SourceAddress", "OccurredAt");
 
                     b.ToTable("NotificationEvent");
                 });

@@ -659,6 +659,10 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                     b.Property<Guid?>("RoomGroupId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SourceAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -672,6 +676,8 @@ namespace RoomsPortal.Migrations.Sqlite.Migrations
                     b.HasIndex("OccurredAt");
 
                     b.HasIndex("Type", "DedupKey", "OccurredAt");
+
+                    b.HasIndex("Type", "SourceAddress", "OccurredAt");
 
                     b.ToTable("NotificationEvent");
                 });

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using RoomsPortal.Core.Notifications;
 using RoomsPortal.Core.Persistence;
 using RoomsPortal.Migrations.PostgreSql;
 using RoomsPortal.Migrations.Sqlite;
@@ -31,6 +32,9 @@ internal static partial class DatabaseSetup
                 default:
                     throw new InvalidOperationException($"Database:Provider {database.Provider} is not known.");
             }
+
+            // A commit that wrote outbox rows wakes this node's notification dispatcher at once.
+            options.AddInterceptors(sp.GetRequiredService<NotificationOutboxInterceptor>());
         });
         return services;
     }

@@ -20,7 +20,21 @@ namespace RoomsPortal.Web.Notifications;
 /// </summary>
 public sealed class EmailSender(NotificationRecipients recipients, IOptions<SmtpOptions> smtp, IOptions<NotificationOptions> options) : INotificationSender
 {
+    /// <summary>The roles that get every event, whatever its room group.</summary>
+    public static IReadOnlyList<string> UnscopedRoles { get; } = [PortalRoles.RoomsProManager];
+
     public NotificationChannelKind Kind => NotificationChannelKind.Email;
+
+    /// <summary>The roles that get an event of <paramref name="eventType"/> in their assigned room groups (none for a test).</summary>
+    public static IReadOnlyList<string> ScopedRoles(string eventType) => eventType switch
+    {
+        NotificationEventTypes.Test => [],
+        NotificationEventTypes.RequestPending or NotificationEventTypes.RequestDecided or NotificationEventTypes.RequestExpired => [PortalRoles.SiteLead],
+        _ => [PortalRoles.SiteLead, PortalRoles.Helpdesk],
+    };
+
+    /// <summary>The scoped roles a channel subscribed to <paramref name="eventTypes"/> reaches.</summary>
+    public static IReadOnlyList<string> ChannelScopedRoles(IEnumerable<string> eventTypes) => [.. eventTypes.SelectMany(t => ScopedRoles(t)).Distinct()];
 
     public async Task<SendOutcome> SendAsync(DispatchItem item, CancellationToken ct)
     {
@@ -31,10 +45,7 @@ public sealed class EmailSender(NotificationRecipients recipients, IOptions<Smtp
             return SendOutcome.Failed(null, $"No mail server: set {SmtpOptions.Section}:Host");
         }
 
-        string[] scoped = item.EventType is NotificationEventTypes.RequestPending or NotificationEventTypes.RequestDecided or NotificationEventTypes.RequestExpired
-            ? [PortalRoles.SiteLead]
-            : [PortalRoles.SiteLead, PortalRoles.Helpdesk];
-        var to = await recipients.ListAsync(item.RoomGroupId, [PortalRoles.RoomsProManager], item.EventType == NotificationEventTypes.Test ? [] : scoped, ct);
+        var to = await recipients.ListAsync(item.RoomGroupId, UnscopedRoles, ScopedRoles(item.EventType), ct);
         if (to.Count == 0)
         {
             // Nobody to tell is not a failure to retry: the log says so.

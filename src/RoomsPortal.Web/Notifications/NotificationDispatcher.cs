@@ -6,11 +6,15 @@ namespace RoomsPortal.Web.Notifications;
 /// <summary>
 /// Sends the outbox, on every node: takes the due head delivery of each channel by a lease (so two nodes never attempt
 /// the same delivery, and a channel gets its events in order), sends it, records the outcome; failures come back after
-/// an exponential backoff. Polls every <see cref="NotificationOptions.PollInterval"/>, and at once again after it sent
-/// something (the channel's next event may be waiting).
+/// an exponential backoff. Wakes as soon as a unit of work on this node commits outbox rows
+/// (<see cref="NotificationOutboxSignal"/>), else every <see cref="NotificationOptions.PollInterval"/> (rows other nodes
+/// wrote, retries that came due), and at once again after it sent something (the channel's next event may be waiting).
+/// Once an hour it purges the outbox rows past <see cref="NotificationOptions.OutboxRetention"/>.
 /// </summary>
 public sealed partial class NotificationDispatcher(
     NotificationDispatchStore store,
+    NotificationOutboxSignal signal,
+    NotificationOutboxPurge purge,
     IEnumerable<INotificationSender> senders,
     IOptions<NotificationOptions> options,
     TimeProvider time,
@@ -28,6 +32,11 @@ public sealed partial class NotificationDispatcher(
             var sent = 0;
             try
             {
+                if (await purge.PurgeIfDueAsync(stoppingToken) is int purged and > 0)
+                {
+                    LogPurged(logger, purged);
+                }
+
                 var due = await store.ClaimDueAsync(NodeId, stoppingToken);
                 await Task.WhenAll(due.Select(item => DeliverAsync(item, stoppingToken)));
                 sent = due.Count;
@@ -40,7 +49,7 @@ public sealed partial class NotificationDispatcher(
 
             if (sent == 0)
             {
-                await Task.Delay(options.Value.PollInterval, time, stoppingToken);
+                await signal.WaitAsync(options.Value.PollInterval, time, stoppingToken);
             }
         }
     }
@@ -82,6 +91,9 @@ public sealed partial class NotificationDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {EventType} {EventId} to channel {Channel} failed (attempt {Attempt}): {Error}")]
     private static partial void LogFailed(ILogger logger, string eventType, Guid eventId, string channel, int attempt, string? error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Events} notification events past the outbox retention, with their delivery log")]
+    private static partial void LogPurged(ILogger logger, int events);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Notification dispatch failed; retrying at the next poll")]
     private static partial void LogDispatchFailed(ILogger logger, Exception ex);

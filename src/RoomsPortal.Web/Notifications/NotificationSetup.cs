@@ -20,7 +20,13 @@ public static class NotificationSetup
                 pipeline.AddTimeout(context.ServiceProvider.GetRequiredService<IOptions<NotificationOptions>>().Value.AttemptTimeout));
         services.AddSingleton<INotificationSender, WebhookSender>();
         services.AddSingleton<INotificationSender, TeamsSender>();
-        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations()
+            // A lease that runs out while the mail server is still being talked to lets another node send the same event.
+            .Validate<IOptions<NotificationOptions>>(
+                (smtp, notifications) => string.IsNullOrWhiteSpace(smtp.Host) || notifications.Value.LeaseDuration > smtp.SendTimeout,
+                $"{NotificationOptions.Section}:LeaseDuration must be longer than {SmtpOptions.Section}:SendTimeout, or another node could take "
+                + "a delivery whose email is still being sent: raise the lease or lower the send timeout.")
+            .ValidateOnStart();
         services.AddSingleton<INotificationSender, EmailSender>();
         services.AddHostedService<NotificationDispatcher>();
         return services;

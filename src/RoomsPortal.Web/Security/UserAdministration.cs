@@ -14,14 +14,15 @@ public sealed record UserSummary(
     string Id,
     string UserName,
     string? DisplayName,
+    string? Email,
     string? Role,
     IReadOnlyList<Guid> RoomGroupIds,
     bool IsDisabled,
     bool MustChangePassword,
     DateTimeOffset? LockedOutUntil);
 
-/// <summary>What an administrator enters to add a user.</summary>
-public sealed record NewPortalUser(string UserName, string? DisplayName, string Role, IReadOnlyCollection<Guid> RoomGroupIds);
+/// <summary>What an administrator enters to add a user; <paramref name="Email"/> is where email notifications go (optional).</summary>
+public sealed record NewPortalUser(string UserName, string? DisplayName, string Role, IReadOnlyCollection<Guid> RoomGroupIds, string? Email = null);
 
 /// <summary>Why a user change was refused.</summary>
 public enum UserChangeError
@@ -38,6 +39,9 @@ public enum UserChangeError
 
     /// <summary>An API key tried to make a Rooms Pro Manager (add, promote or enable one): see <see cref="UserAdministration"/>.</summary>
     KeyCannotMakeManager,
+
+    /// <summary>The email address is not one address (<see cref="UserEmail.Problem"/> says what to enter).</summary>
+    InvalidEmail,
 }
 
 /// <summary>
@@ -92,6 +96,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, TimeProvider
             u.Id,
             u.UserName ?? "",
             u.DisplayName,
+            u.Email,
             roles.FirstOrDefault(r => r.UserId == u.Id)?.Name,
             groups.Where(g => g.UserId == u.Id).Select(g => g.RoomGroupId).ToList(),
             u.IsDisabled,
@@ -131,6 +136,12 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, TimeProvider
             return (null, UserChangeError.InvalidDisplayName, problem);
         }
 
+        if (UserEmail.Problem(user.Email) is { } emailProblem)
+        {
+            return (null, UserChangeError.InvalidEmail, emailProblem);
+        }
+
+        var email = UserEmail.Normalize(user.Email);
         var userName = user.UserName.Trim();
         password ??= BootstrapAdministrator.GeneratePassword();
         var now = time.GetUtcNow();
@@ -143,7 +154,15 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, TimeProvider
                 return (null, UserChangeError.UserNameTaken, null);
             }
 
-            var entity = new PortalUser { UserName = userName, DisplayName = displayName, MustChangePassword = mustChangePassword, CreatedAt = now };
+            var entity = new PortalUser
+            {
+                UserName = userName,
+                DisplayName = displayName,
+                Email = email,
+                NormalizedEmail = email is null ? null : users.NormalizeEmail(email),
+                MustChangePassword = mustChangePassword,
+                CreatedAt = now,
+            };
             var created = await users.CreateAsync(entity, password);
             if (!created.Succeeded)
             {
@@ -156,7 +175,8 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, TimeProvider
             var groups = await SetRoomGroupsAsync(db, entity.Id, PortalRoles.IsScopedToRoomGroups(user.Role) ? user.RoomGroupIds : [], token);
             db.Add(AuditEntry.Create(now, actor, AuditCategory.Users, AuditOperations.UserCreated, userName,
                 details: $"User {userName} ('{displayName ?? userName}'): none -> role {PortalRoles.DisplayName(user.Role)}, room groups {Groups(user.Role, groups)}; "
-                    + (mustChangePassword ? "must choose a new password at first sign-in" : "password set by the administrator")));
+                    + (mustChangePassword ? "must choose a new password at first sign-in" : "password set by the administrator")
+                    + (email is null ? "" : "; email address set")));
             await db.SaveChangesAsync(token);
             return (password, null, null);
         }, ct);
@@ -293,6 +313,52 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, TimeProvider
                 user.UserName ?? user.Id, details: disabled ? "Sign-in enabled -> disabled; signed-in sessions ended" : "Sign-in disabled -> enabled"));
             await db.SaveChangesAsync(token);
             return null;
+        }, ct);
+    }
+
+    /// <summary>
+    /// Sets, changes or (with null or blank) removes the address email notifications go to. The user's sign-ins go on
+    /// (Identity's <c>SetEmailAsync</c> would end them). Audited with who changed whose address, never the address itself.
+    /// </summary>
+    public async Task<(UserChangeError? Error, string? Detail)> SetEmailAsync(string userId, string? email, Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (UserEmail.Problem(email) is { } problem)
+        {
+            return (UserChangeError.InvalidEmail, problem);
+        }
+
+        var address = UserEmail.Normalize(email);
+        var now = time.GetUtcNow();
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        return await Context(scope).InTransactionAsync<(UserChangeError?, string?)>(async (db, token) =>
+        {
+            var user = await users.FindByIdAsync(userId);
+            if (user is null)
+            {
+                return (UserChangeError.NotFound, null);
+            }
+
+            if (string.Equals(user.Email, address, StringComparison.Ordinal))
+            {
+                return (null, null);
+            }
+
+            var change = (user.Email, address) switch
+            {
+                (null, _) => "none -> set",
+                (_, null) => "set -> removed",
+                _ => "changed",
+            };
+            user.Email = address;
+            user.NormalizedEmail = address is null ? null : users.NormalizeEmail(address);
+            user.EmailConfirmed = false;
+            ThrowIfFailed(await users.UpdateAsync(user), "saving the user");
+            db.Add(AuditEntry.Create(now, actor, AuditCategory.Users, AuditOperations.UserEmailChanged, user.UserName ?? user.Id,
+                details: $"Email address for notifications: {change}"));
+            await db.SaveChangesAsync(token);
+            return (null, null);
         }, ct);
     }
 

@@ -44,6 +44,13 @@ public sealed class AuditCompletenessTests
         ["NotificationDispatchStore.CompleteAsync"] = "Dispatcher bookkeeping: records an attempt in the delivery log.",
         ["NotificationDispatchStore.FailAsync"] = "Records an attempt in the delivery log; when it disables the channel after a day of failures it audits that (NotificationDispatchStoreTests).",
         ["OtpExpiryNotices.WriteDueAsync"] = "Writes outbox rows about codes running out; nothing a person changed (the delivery log shows them).",
+        ["NotificationOutboxPurge.PurgeIfDueAsync"] = "Retention: deletes delivered and given-up outbox rows past Notifications:OutboxRetention; the dispatcher logs how many.",
+        ["NotificationOutboxPurge.PurgeAsync"] = "As above.",
+        ["NotificationOutboxSignal.WaitAsync"] = "Waits for a commit's wake-up or the poll interval; writes nothing.",
+        ["NotificationOutboxInterceptor.SaveChangesFailedAsync"] = "EF Core's interceptor callback: forgets a wake-up; writes nothing.",
+        ["NotificationOutboxInterceptor.TransactionCommittedAsync"] = "EF Core's interceptor callback: wakes the dispatcher after a commit; writes nothing.",
+        ["NotificationOutboxInterceptor.TransactionRolledBackAsync"] = "EF Core's interceptor callback: forgets a wake-up; writes nothing.",
+        ["NotificationOutboxInterceptor.TransactionFailedAsync"] = "As above.",
     };
 
     /// <summary>Method key: arrange what the call needs, then return the call to measure.</summary>

@@ -168,6 +168,32 @@ public sealed class NotificationOutboxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_source_address_notifies_at_most_five_failures_an_hour_whatever_consoles_it_claims_to_be()
+    {
+        await ChannelAsync("Security", null, NotificationEventTypes.VerificationFailed);
+        var verification = new DeviceVerificationService(_h.Database, _h.Time);
+        for (var i = 0; i < DeviceVerificationService.FailureNotificationsPerAddress + 3; i++)
+        {
+            Assert.False((await verification.VerifyAsync(new DeviceIdentity("Contoso", "Unknown", $"SN-NOISY-{i}", null), null, "203.0.113.9", Ct)).Succeeded);
+        }
+
+        await verification.VerifyAsync(new DeviceIdentity("Contoso", "Unknown", "SN-QUIET", null), null, "203.0.113.10", Ct);
+        var first = await OutboxAsync();
+        _h.Time.Advance(DeviceVerificationService.FailureNotificationInterval + TimeSpan.FromMinutes(1));
+        await verification.VerifyAsync(new DeviceIdentity("Contoso", "Unknown", "SN-NOISY-99", null), null, "203.0.113.9", Ct);
+
+        var addresses = first.Select(o => JsonDocument.Parse(o.Event.Payload).RootElement.GetProperty("sourceAddress").GetString()).ToList();
+        Assert.Equal(DeviceVerificationService.FailureNotificationsPerAddress, addresses.Count(a => a == "203.0.113.9"));
+        Assert.Equal(1, addresses.Count(a => a == "203.0.113.10"));
+        Assert.All(first, o => Assert.Single(o.Channels));
+        // Every failure is still recorded for the Verification failures page; only the notifications are capped.
+        await using var db = _h.Database.CreateDbContext();
+        Assert.Equal(DeviceVerificationService.FailureNotificationsPerAddress + 5, await db.Set<VerificationFailure>().CountAsync(Ct));
+        // An hour later the address may notify again.
+        Assert.Equal(first.Count + 1, (await OutboxAsync()).Count);
+    }
+
+    [Fact]
     public async Task Channel_validation_says_what_to_fix_and_changes_are_audited()
     {
         var bad = await _channels.CreateAsync(new NewNotificationChannel(

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using netDumbster.smtp;
@@ -20,19 +18,8 @@ public sealed class EmailDeliveryTests
     {
         var port = FreePort();
         using var smtp = SimpleSmtpServer.Start(port);
-        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        smtp.MessageReceived += (_, _) =>
-        {
-            if (smtp.ReceivedEmailCount >= 2)
-            {
-                arrived.TrySetResult();
-            }
-        };
-        await using var portal = new PortalFactory().Notifying()
-            .WithSetting("Notifications:Smtp:Host", "127.0.0.1")
-            .WithSetting("Notifications:Smtp:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .WithSetting("Notifications:Smtp:Security", "None")
-            .WithSetting("Notifications:Smtp:From", "RoomsPortal <roomsportal@contoso.example>");
+        var arrived = smtp.ReceivedAtLeast(2);
+        await using var portal = new PortalFactory().Notifying().SendingMailTo(port);
         var admin = new PortalProvisioning(portal.Services);
         await admin.SetPreferencesAsync(autoApproval: false, ct: Ct);
         var accountId = await admin.CreateAccountAsync("room-mail@contoso.example", roomGroup: "Building 4", ct: Ct);
@@ -49,7 +36,7 @@ public sealed class EmailDeliveryTests
 
         var redeemed = await portal.Services.GetRequiredService<Core.Approvals.ApprovalService>().RedeemAsync(
             otp.Code, new Core.Devices.DeviceInfo("SN-MAIL-1", "Contoso", "RoomConsole 10", "1.0"), null, Ct);
-        await arrived.Task.WaitAsync(Patience, Ct);
+        await arrived.WaitAsync(Patience, Ct);
 
         var mails = smtp.ReceivedEmail;
         Assert.Equal(["mia@contoso.example", "sam@contoso.example"], mails.Select(m => Assert.Single(m.ToAddresses).Address).Order());
@@ -70,12 +57,5 @@ public sealed class EmailDeliveryTests
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
         var user = await users.FindByIdAsync(id);
         Assert.True((await users.SetEmailAsync(user!, email)).Succeeded);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -17,6 +17,35 @@ internal static class NotificationTestKit
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>Email channels send through the in-test SMTP server on loopback <paramref name="smtpPort"/>, without TLS.</summary>
+    public static PortalFactory SendingMailTo(this PortalFactory portal, int smtpPort) => portal
+        .WithSetting("Notifications:Smtp:Host", "127.0.0.1")
+        .WithSetting("Notifications:Smtp:Port", smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .WithSetting("Notifications:Smtp:Security", "None")
+        .WithSetting("Notifications:Smtp:From", "RoomsPortal <roomsportal@contoso.example>");
+
+    /// <summary>Completes once the server has received <paramref name="count"/> messages.</summary>
+    public static Task ReceivedAtLeast(this netDumbster.smtp.SimpleSmtpServer smtp, int count)
+    {
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        smtp.MessageReceived += (_, _) =>
+        {
+            if (smtp.ReceivedEmailCount >= count)
+            {
+                arrived.TrySetResult();
+            }
+        };
+        return arrived.Task;
+    }
+
+    /// <summary>A loopback port free now (for the in-test SMTP server).</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>Test receivers listen on 127.0.0.1 over http, so private targets are allowed; polling and backoff are fast.</summary>
     public static PortalFactory Notifying(this PortalFactory portal) => portal
         .WithSetting("Notifications:PortalUrl", PortalUrl)
@@ -24,7 +53,8 @@ internal static class NotificationTestKit
         .WithSetting("Notifications:PollInterval", "00:00:00.050")
         .WithSetting("Notifications:RetryBaseDelay", "00:00:00.050")
         .WithSetting("Notifications:AttemptTimeout", "00:00:02")
-        .WithSetting("Notifications:LeaseDuration", "00:00:05");
+        .WithSetting("Notifications:LeaseDuration", "00:00:05")
+        .WithSetting("Notifications:Smtp:SendTimeout", "00:00:03");
 
     public static async Task<CreatedChannel> AddChannelAsync(
         this IServiceProvider portal, NotificationChannelKind kind, Uri target, string name = "Receiver", params string[] types)

@@ -147,6 +147,7 @@ public sealed class RoleMatrixTests : IAsyncLifetime
         Rule("GET /api/v1/users/", Access.ApiManage),
         Rule("POST /api/v1/users/", Access.ApiManage),
         Rule("PUT /api/v1/users/{id}/role", Access.ApiManage),
+        Rule("PUT /api/v1/users/{id}/email", Access.ApiManage),
         Rule("POST /api/v1/users/{id}/disable", Access.ApiManage),
         Rule("POST /api/v1/users/{id}/enable", Access.ApiManage),
         Rule("GET /openapi/v1.json", Access.ApiDocument),

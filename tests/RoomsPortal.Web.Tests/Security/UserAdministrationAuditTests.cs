@@ -53,6 +53,11 @@ public sealed class UserAdministrationAuditTests : IAsyncLifetime
             var id = await portal.CreateUserAsync("lea", "lea-password-0001", PortalRoles.SiteLead);
             return () => Users(portal).SetDisabledAsync(id, disabled: true, Admin, Ct);
         },
+        ["UserAdministration.SetEmailAsync"] = async portal =>
+        {
+            var id = await portal.CreateUserAsync("lea", "lea-password-0001", PortalRoles.SiteLead);
+            return () => Users(portal).SetEmailAsync(id, "lea@contoso.example", Admin, Ct);
+        },
         ["AuditLogSignInAuditor.SignInSucceededAsync"] = portal => Act(() => Auditor(portal).SignInSucceededAsync("u1", "lea", "10.0.0.1", Ct)),
         ["AuditLogSignInAuditor.SignInFailedAsync"] = portal => Act(() => Auditor(portal).SignInFailedAsync("lea", SignInFailure.InvalidCredentials, "10.0.0.1", Ct)),
         ["AuditLogSignInAuditor.SignedOutAsync"] = portal => Act(() => Auditor(portal).SignedOutAsync("u1", "lea", Ct)),

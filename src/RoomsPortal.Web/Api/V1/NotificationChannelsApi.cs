@@ -2,9 +2,14 @@ using RoomsPortal.Core.Notifications;
 
 namespace RoomsPortal.Web.Api.V1;
 
-/// <summary>A channel to add: <c>kind</c> is Webhook or Teams; <c>eventTypes</c> from docs/notifications.md.</summary>
+/// <summary>A channel to add: <c>kind</c> is Webhook, Teams or Email (no <c>url</c>); <c>eventTypes</c> from docs/notifications.md.</summary>
 public sealed record CreateNotificationChannelRequest(
-    string Name, NotificationChannelKind Kind, string Url, IReadOnlyList<string> EventTypes, IReadOnlyList<Guid>? RoomGroupIds = null);
+    string Name, NotificationChannelKind Kind, IReadOnlyList<string> EventTypes, string? Url = null, IReadOnlyList<Guid>? RoomGroupIds = null)
+{
+    // A Teams URL carries its credential in the path or query: never print it (logs, exceptions, debuggers).
+    public override string ToString() =>
+        $"CreateNotificationChannelRequest {{ Name = {Name}, Kind = {Kind}, Url = {NotificationTargets.Redacted(Url)}, EventTypes = {string.Join(",", EventTypes ?? [])} }}";
+}
 
 /// <summary>The new channel, and its signing secret (webhooks) in this answer only.</summary>
 public sealed record CreatedNotificationChannelResponse(NotificationChannelView Channel, string? Secret)
@@ -51,7 +56,7 @@ internal static class NotificationChannelsApi
                 };
             })
             .WithSummary("Add a notification channel")
-            .WithDescription("Returns a webhook's signing secret once. The URL must be https to a public address unless Notifications:AllowPrivateTargets is set.")
+            .WithDescription("Returns a webhook's signing secret once. The URL (Webhook, Teams) must be https to a public address unless Notifications:AllowPrivateTargets is set; an Email channel has no url and mails the users whose role and room groups cover each event (their email address is set on /api/v1/users).")
             .Accepts<CreateNotificationChannelRequest>("application/json")
             .Produces<CreatedNotificationChannelResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)

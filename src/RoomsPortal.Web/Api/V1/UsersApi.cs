@@ -3,10 +3,14 @@ using RoomsPortal.Web.Security;
 namespace RoomsPortal.Web.Api.V1;
 
 /// <summary>
-/// A local user to add: <c>role</c> is RoomsProManager, SiteLead or Helpdesk; room groups for the latter two. The user
-/// gets a generated password, in the answer only, to change at first sign-in.
+/// A local user to add: <c>role</c> is RoomsProManager, SiteLead or Helpdesk; room groups for the latter two; <c>email</c>
+/// is where email notifications go. The user gets a generated password, in the answer only, to change at first sign-in.
 /// </summary>
-public sealed record CreateUserRequest(string UserName, string Role, string? DisplayName = null, IReadOnlyList<Guid>? RoomGroupIds = null);
+public sealed record CreateUserRequest(
+    string UserName, string Role, string? DisplayName = null, IReadOnlyList<Guid>? RoomGroupIds = null, string? Email = null);
+
+/// <summary>A user's email address for notifications; null or empty removes it.</summary>
+public sealed record ChangeUserEmailRequest(string? Email);
 
 /// <summary>A user's new role and room groups (room groups for Site Lead and Helpdesk only).</summary>
 public sealed record ChangeUserRoleRequest(string Role, IReadOnlyList<Guid>? RoomGroupIds = null);
@@ -55,7 +59,7 @@ internal static class UsersApi
                 }
 
                 var (password, error, detail) = await admin.CreateAsync(
-                    new NewPortalUser(body.UserName, body.DisplayName, body.Role, body.RoomGroupIds ?? []), http.Actor(), ct: http.RequestAborted);
+                    new NewPortalUser(body.UserName, body.DisplayName, body.Role, body.RoomGroupIds ?? [], body.Email), http.Actor(), ct: http.RequestAborted);
                 if (error is { } refused)
                 {
                     return Refused(refused, detail);
@@ -65,7 +69,7 @@ internal static class UsersApi
                 return TypedResults.Created($"{AutomationApi.Root}/users/{created!.Id}", new CreatedUserResponse(created, password!));
             })
             .WithSummary("Add a local user")
-            .WithDescription("Returns a generated password once; the user changes it at first sign-in. A key cannot add a Rooms Pro Manager (403 key_cannot_make_manager). Audited as Users.Created.")
+            .WithDescription("Returns a generated password once; the user changes it at first sign-in. email (optional) is where email notifications go (400 invalid_request on field email when it is not one address). A key cannot add a Rooms Pro Manager (403 key_cannot_make_manager). Audited as Users.Created.")
             .Accepts<CreateUserRequest>("application/json")
             .Produces<CreatedUserResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -96,6 +100,31 @@ internal static class UsersApi
             .WithSummary("Change a user's role and room groups")
             .WithDescription("Replaces both; the user's sign-ins end so the next one carries the new role. A key cannot make anyone a Rooms Pro Manager. Audited as Users.RoleChanged (before -> after).")
             .Accepts<ChangeUserRoleRequest>("application/json")
+            .Produces<UserSummary>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .RequireAuthorization(AutomationApi.ManagePolicy);
+
+        users.MapPut("/{id}/email", async (string id, HttpContext http) =>
+            {
+                if (Administration(http) is not { } admin)
+                {
+                    return External();
+                }
+
+                var (body, problem) = await AutomationApi.ReadAsync<ChangeUserEmailRequest>(http.Request, http.RequestAborted);
+                if (problem is not null)
+                {
+                    return problem;
+                }
+
+                var (error, detail) = await admin.SetEmailAsync(id, body!.Email, http.Actor(), http.RequestAborted);
+                return error is { } refused ? Refused(refused, detail) : await CurrentAsync(admin, id, http.RequestAborted);
+            })
+            .WithSummary("Set or remove a user's email address")
+            .WithDescription("Where email notifications go (Rooms Pro Managers, and Site Leads and Helpdesk of the event's room group). null or \"\" removes it. Sign-ins go on. Audited as Users.EmailChanged (who and whose address, never the address).")
+            .Accepts<ChangeUserEmailRequest>("application/json")
             .Produces<UserSummary>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -162,6 +191,7 @@ internal static class UsersApi
         UserChangeError.UserNameTaken => AutomationApi.Problem(StatusCodes.Status409Conflict, "duplicate_name", "A user has this user name.", "Pick another userName."),
         UserChangeError.InvalidUserName => AutomationApi.Invalid("userName", $"That user name cannot be used. {detail}".TrimEnd()),
         UserChangeError.InvalidDisplayName => AutomationApi.Invalid("displayName", detail ?? "That display name cannot be used."),
+        UserChangeError.InvalidEmail => AutomationApi.Invalid("email", detail ?? UserEmail.Expected),
         UserChangeError.UnknownRole => AutomationApi.Invalid("role", $"role is one of {string.Join(", ", PortalRoles.All)}."),
         UserChangeError.WouldRemoveLastManager => AutomationApi.Problem(StatusCodes.Status409Conflict, "last_manager",
             "The portal needs at least one active Rooms Pro Manager.", "Add or enable another Rooms Pro Manager first."),

@@ -2,8 +2,11 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Notifications;
+using RoomsPortal.Core.RoomGroups;
 using RoomsPortal.Web.Components.Pages.Settings;
+using RoomsPortal.Web.Security;
 using RoomsPortal.Web.Tests.Components.ResourceAccounts;
+using RoomsPortal.Web.Tests.Support;
 
 namespace RoomsPortal.Web.Tests.Components.Settings;
 
@@ -12,7 +15,11 @@ public sealed class NotificationsPageTests : AccountPageContext
     private Uri? _portalUrl = new("https://portal.example.com/");
 
     // Read when the page first asks for the options, so a test can change it before rendering.
-    public NotificationsPageTests() => Services.Configure<NotificationOptions>(o => o.PortalUrl = _portalUrl);
+    public NotificationsPageTests()
+    {
+        Services.Configure<NotificationOptions>(o => o.PortalUrl = _portalUrl);
+        Services.AddLocalUsers();
+    }
 
     [Fact]
     public async Task A_webhook_is_added_with_its_secret_shown_once_tested_from_the_page_and_every_change_audited()
@@ -68,5 +75,44 @@ public sealed class NotificationsPageTests : AccountPageContext
         var cut = RenderPage<NotificationSettings>();
 
         cut.WaitForAssertion(() => Assert.Contains("Notifications:PortalUrl", cut.Find("[data-testid=portal-url-missing]").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_email_channel_nobody_can_receive_says_to_give_people_an_address_under_settings_users()
+    {
+        var group = (await Service<RoomGroupService>().CreateAsync("Building 7", Admin, Ct)).Value!;
+        await EmailChannelAsync(group.Id);
+
+        var cut = RenderPage<NotificationSettings>();
+
+        cut.WaitForAssertion(() => Assert.Contains("Nobody gets this channel's email yet", cut.Find("[data-testid=email-coverage]").TextContent, StringComparison.Ordinal));
+        Assert.Equal("/settings/users", cut.Find("[data-testid=email-coverage] a").GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task An_email_channel_counts_the_people_it_covers_who_have_no_address()
+    {
+        var group = (await Service<RoomGroupService>().CreateAsync("Building 7", Admin, Ct)).Value!;
+        var other = (await Service<RoomGroupService>().CreateAsync("Branch", Admin, Ct)).Value!;
+        await Services.SeedUsersAsync(
+            ("mia", PortalRoles.RoomsProManager, "mia@contoso.example", []),
+            ("sam", PortalRoles.SiteLead, null, [group.Id]),
+            ("bo", PortalRoles.SiteLead, null, [other.Id]),
+            ("hal", PortalRoles.Helpdesk, null, [group.Id]));
+        await EmailChannelAsync(group.Id);
+
+        var cut = RenderPage<NotificationSettings>();
+
+        // Mia and Sam are covered (Bo's room group is another; Helpdesk gets no request events); Sam has no address.
+        cut.WaitForAssertion(() => Assert.Equal("2", cut.Find("[data-testid=email-coverage]").GetAttribute("data-people")));
+        Assert.Equal("1", cut.Find("[data-testid=email-coverage]").GetAttribute("data-without-email"));
+        Assert.Contains("1 of the 2 people this channel covers has no email address", cut.Find("[data-testid=email-coverage]").TextContent, StringComparison.Ordinal);
+    }
+
+    private async Task EmailChannelAsync(Guid group)
+    {
+        var created = await Service<NotificationChannelService>().CreateAsync(
+            new NewNotificationChannel(NotificationChannelKind.Email, "People", null, [group], [NotificationEventTypes.RequestPending]), Admin, Ct);
+        Assert.True(created.Succeeded, created.Error.ToString());
     }
 }
