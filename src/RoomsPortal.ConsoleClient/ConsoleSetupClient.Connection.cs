@@ -58,11 +58,18 @@ public sealed partial class ConsoleSetupClient
         var live = await AcquireAsync(cancellationToken).ConfigureAwait(false);
         var waiter = new Waiter(requestId, observe, decided, cancellationToken);
         live.Waiters[waiter] = 0;
+        var refused = false;
         try
         {
             try
             {
                 observe(await live.Connection.InvokeAsync<SetupStatusResponse>(ConsoleHubNames.Watch, requestId.ToString(), cancellationToken).ConfigureAwait(false));
+            }
+            catch (HubException)
+            {
+                // The portal refused the Watch: the connection never joined the request's group.
+                refused = true;
+                throw;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not HubException)
             {
@@ -78,7 +85,7 @@ public sealed partial class ConsoleSetupClient
         finally
         {
             live.Waiters.TryRemove(waiter, out _);
-            if (!live.Closed.IsCompleted && !live.CredentialEnded && !live.Waiters.Keys.Any(w => w.RequestId == requestId))
+            if (!refused && !live.Closed.IsCompleted && !live.CredentialEnded && !live.Waiters.Keys.Any(w => w.RequestId == requestId))
             {
                 // The connection is kept for the next wait: it leaves this request's group, or it would carry the
                 // request's pushes for as long as it stays open. (One whose credential ended is being closed.)
@@ -92,6 +99,9 @@ public sealed partial class ConsoleSetupClient
         }
     }
 
+    /// <summary>How long a wait's end may be held by its Unwatch being sent.</summary>
+    private static readonly TimeSpan UnwatchSendTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>Tells the portal to stop pushing a request on this connection (<see cref="ConsoleHubNames.Unwatch"/>).</summary>
     private static async Task UnwatchAsync(LiveConnection live, Guid requestId)
     {
@@ -99,7 +109,9 @@ public sealed partial class ConsoleSetupClient
         {
             // Sent, not invoked: nothing waits for an answer, and the portal handles it before any later Watch sent on
             // this connection (it runs one call per connection at a time, in order).
-            await live.Connection.SendAsync(ConsoleHubNames.Unwatch, requestId.ToString(), CancellationToken.None).ConfigureAwait(false);
+            // Bounded: a connection in the middle of reconnecting holds the send, and the caller's decision waits for this.
+            using var bound = new CancellationTokenSource(UnwatchSendTimeout);
+            await live.Connection.SendAsync(ConsoleHubNames.Unwatch, requestId.ToString(), bound.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or WebSocketException or OperationCanceledException)
         {

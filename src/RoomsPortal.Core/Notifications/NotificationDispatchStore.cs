@@ -62,6 +62,7 @@ public sealed class NotificationDispatchStore(
             var taken = await db.Set<NotificationDelivery>()
                 .Where(d => d.Id == candidate.Id
                     && (d.Status == DeliveryStatus.Pending || d.Status == DeliveryStatus.Failed)
+                    && d.NextAttemptAt <= now
                     && (d.LeaseUntil == null || d.LeaseUntil < now))
                 .ExecuteUpdateAsync(d => d.SetProperty(x => x.LeaseOwner, owner).SetProperty(x => x.LeaseUntil, until), ct);
             if (taken == 1)

@@ -4,7 +4,11 @@ using RoomsPortal.Core.Persistence;
 namespace RoomsPortal.Core.Notifications;
 
 /// <summary>A person an email notification goes to.</summary>
-public sealed record NotificationRecipient(string Email, string Name);
+public sealed record NotificationRecipient(string Email, string Name)
+{
+    /// <summary>Without the address: docs/notifications.md promises addresses never reach the logs.</summary>
+    public override string ToString() => $"NotificationRecipient {{ Name = {Name}, Email = *** }}";
+}
 
 /// <summary>How many enabled people an email channel covers, and how many of them have no address (and so get nothing).</summary>
 public sealed record RecipientCoverage(int People, int WithoutEmail);

@@ -7,10 +7,18 @@ namespace RoomsPortal.Web.Api.V1;
 /// is where email notifications go. The user gets a generated password, in the answer only, to change at first sign-in.
 /// </summary>
 public sealed record CreateUserRequest(
-    string UserName, string Role, string? DisplayName = null, IReadOnlyList<Guid>? RoomGroupIds = null, string? Email = null);
+    string UserName, string Role, string? DisplayName = null, IReadOnlyList<Guid>? RoomGroupIds = null, string? Email = null)
+{
+    /// <summary>Without the email address.</summary>
+    public override string ToString() => $"CreateUserRequest {{ UserName = {UserName}, Role = {Role}, Email = {(Email is null ? "(none)" : "***")} }}";
+}
 
 /// <summary>A user's email address for notifications; null or empty removes it.</summary>
-public sealed record ChangeUserEmailRequest(string? Email);
+public sealed record ChangeUserEmailRequest(string? Email)
+{
+    /// <summary>Without the email address.</summary>
+    public override string ToString() => $"ChangeUserEmailRequest {{ Email = {(Email is null ? "(none)" : "***")} }}";
+}
 
 /// <summary>A user's new role and room groups (room groups for Site Lead and Helpdesk only).</summary>
 public sealed record ChangeUserRoleRequest(string Role, IReadOnlyList<Guid>? RoomGroupIds = null);

@@ -1,5 +1,6 @@
 using Bunit;
 using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Common;
 using RoomsPortal.Web.Components.Pages.Settings;
 using RoomsPortal.Web.Security;
 using RoomsPortal.Web.Tests.Support;
@@ -41,6 +42,24 @@ public sealed class UsersPageTests : PortalComponentContext
         var changed = Assert.Single(audit, e => e.Operation == AuditOperations.UserEmailChanged);
         Assert.Equal(("sam", "Test Admin", "Email address for notifications: none -> set"), (changed.Target, changed.ActorName, changed.Details));
         Assert.Contains(audit, e => e.Operation == AuditOperations.UserCreated && e.Target == "lea" && e.Details!.EndsWith("email address set", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Saving_a_role_keeps_an_address_another_admin_changed_since_the_page_loaded()
+    {
+        var ids = await Services.SeedUsersAsync(("sam", PortalRoles.SiteLead, "sam@contoso.example", []));
+        var cut = RenderPage<Users>();
+        cut.WaitForAssertion(() => Assert.Contains("sam@contoso.example", Row(cut, "sam").TextContent, StringComparison.Ordinal));
+
+        Row(cut, "sam").QuerySelector("[data-testid=edit-user]")!.Click();
+        // Meanwhile another admin gives Sam a new address.
+        var (error, _) = await Service<UserAdministration>().SetEmailAsync(ids["sam"], "sam.new@contoso.example", Actor.User("other", "Other Admin"), Ct);
+        Assert.Null(error);
+        cut.Find("[data-testid=save-user]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("sam.new@contoso.example", Row(cut, "sam").TextContent, StringComparison.Ordinal));
+        var audit = (await Service<AuditService>().QueryAsync(new AuditQuery(Category: AuditCategory.Users), Ct)).Items;
+        Assert.Equal("Other Admin", Assert.Single(audit, e => e.Operation == AuditOperations.UserEmailChanged).ActorName);
     }
 
     private static IReadOnlyList<AngleSharp.Dom.IElement> Rows(IRenderedComponent<Users> cut) => cut.FindAll("[data-testid=users] tbody tr");
