@@ -20,6 +20,9 @@ public sealed class TestManufacturer : IDisposable
 
     public string Model { get; }
 
+    /// <summary>The manufacturer's private key, for consoles that sign their statement themselves (the raw protocol tests).</summary>
+    public ECDsa SigningKey => _key;
+
     /// <summary>The public key as a manufacturer hands it over (PEM).</summary>
     public string PublicKeyPem => _key.ExportSubjectPublicKeyInfoPem();
 

@@ -140,6 +140,29 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
         return all.ToString();
     }
 
+    /// <summary>The first log line holding <paramref name="fragment"/>, waiting (at most <paramref name="patience"/>) for a file to have it.</summary>
+    public async Task<string> WaitForLogLineAsync(string fragment, TimeSpan patience, CancellationToken ct = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(patience);
+        var folder = Path.Combine(DataDirectory, "logs");
+        Directory.CreateDirectory(folder);
+        using var changed = new FileSystemWatcher(folder) { EnableRaisingEvents = true };
+        while (true)
+        {
+            var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            changed.Changed += (_, _) => signal.TrySetResult();
+            changed.Created += (_, _) => signal.TrySetResult();
+            var line = (await ReadLogsAsync(timeout.Token)).Split('\n').Select(l => l.TrimEnd('\r')).FirstOrDefault(l => l.Contains(fragment, StringComparison.Ordinal));
+            if (line is not null)
+            {
+                return line;
+            }
+
+            await signal.Task.WaitAsync(timeout.Token);
+        }
+    }
+
     /// <summary>Adds a local user (no forced password change) and returns its id.</summary>
     public async Task<string> CreateUserAsync(string userName, string password, string role, params Guid[] roomGroups)
     {

@@ -30,13 +30,31 @@ public sealed class ConsoleHub(ApprovalService approvals, ConsoleConnections con
     /// Stops this connection receiving one of this console's requests; the connection stays open for the next
     /// <see cref="Watch"/>. Refused as <see cref="Watch"/> is: a request that is not this console's is <c>request_not_found</c>.
     /// </summary>
+    /// <remarks>
+    /// A request this connection watches was proven the console's when <see cref="Watch"/> let it in, so leaving it
+    /// reads nothing (<see cref="ConsoleHubFilter"/> skips its credential read too): consoles send Unwatch as they hang
+    /// up, and the group is left even when the connection closes meanwhile. Only a request not watched here goes to the
+    /// database, so that the answer for another console's request stays <c>request_not_found</c>.
+    /// </remarks>
     /// <param name="requestId">The request id, as a string (a GUID).</param>
     public async Task Unwatch(string requestId)
     {
+        if (Guid.TryParse(requestId, out var watchedId) && watched.Remove(Context.ConnectionId, watchedId))
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupFor(watchedId), CancellationToken.None);
+            return;
+        }
+
         var (id, _) = await OwnRequestAsync(requestId);
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupFor(id), Context.ConnectionAborted);
-        watched.Remove(Context.ConnectionId, id);
     }
+
+    /// <summary>True when the call is an <see cref="Unwatch"/> of a request this connection watches (it reads nothing).</summary>
+    internal static bool IsUnwatchOfWatched(HubInvocationContext invocation, WatchedRequests watched) =>
+        invocation.HubMethodName == nameof(Unwatch)
+        && invocation.HubMethodArguments is [string requestId]
+        && Guid.TryParse(requestId, out var id)
+        && watched.Watches(invocation.Context.ConnectionId, id);
 
     /// <summary>The request, when it is this console's (same make, model and serial); the database says so, not the caller.</summary>
     private async Task<(Guid Id, ConsoleRequestStatus Status)> OwnRequestAsync(string requestId)

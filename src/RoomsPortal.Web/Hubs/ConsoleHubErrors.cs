@@ -18,9 +18,12 @@ namespace RoomsPortal.Web.Hubs;
 /// stack trace. So the filter catches the refusal before the dispatcher sees it, logs a warning (at most
 /// <see cref="RefusalLog.WarningsPerMinute"/> a minute; the rest at Debug) and returns a <see cref="ConsoleHubError"/>,
 /// which <see cref="ConsoleHubProtocol"/> writes as the completion's error. It also checks, on every call, that the
-/// connection's credential is still live (not expired, not replaced by a newer one).
+/// connection's credential is still live (not expired, not replaced by a newer one), except for an Unwatch of a request
+/// the connection watches (<see cref="ConsoleHub.IsUnwatchOfWatched"/>: it reads nothing and only gives up a push). A
+/// call the console hung up on before its answer (the connection closed, so nothing can be answered) is one Debug
+/// line, not SignalR's "Failed to invoke hub method" error with a stack trace.
 /// </remarks>
-internal sealed partial class ConsoleHubFilter(DeviceVerificationService verification, RefusalLog refusals) : IHubFilter
+internal sealed partial class ConsoleHubFilter(DeviceVerificationService verification, WatchedRequests watched, RefusalLog refusals, ILogger<ConsoleHub> logger) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
@@ -34,6 +37,11 @@ internal sealed partial class ConsoleHubFilter(DeviceVerificationService verific
         var context = invocationContext.Context;
         try
         {
+            if (ConsoleHub.IsUnwatchOfWatched(invocationContext, watched))
+            {
+                return await next(invocationContext);
+            }
+
             var live = await verification.LiveSessionsAsync([context.User!.SessionId()], context.ConnectionAborted);
             if (live.Count == 0)
             {
@@ -48,7 +56,15 @@ internal sealed partial class ConsoleHubFilter(DeviceVerificationService verific
             refusals.Refused(invocationContext.HubMethodName, refused.Code, context.ConnectionId);
             return new ConsoleHubError(refused.Message);
         }
+        catch (OperationCanceledException) when (context.ConnectionAborted.IsCancellationRequested)
+        {
+            LogEndedUnanswered(logger, invocationContext.HubMethodName, context.ConnectionId);
+            return null;
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Console hub call {HubMethod} ended unanswered: connection {ConnectionId} closed during it")]
+    private static partial void LogEndedUnanswered(ILogger logger, string hubMethod, string connectionId);
 }
 
 /// <summary>A refusal travelling from <see cref="ConsoleHubFilter"/> to <see cref="ConsoleHubProtocol"/> in place of a result.</summary>

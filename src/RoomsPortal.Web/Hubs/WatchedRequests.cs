@@ -25,13 +25,20 @@ public sealed class WatchedRequests
         }
     }
 
-    /// <summary>The connection left the request's group (<see cref="ConsoleHub.Unwatch"/>).</summary>
-    public void Remove(string connectionId, Guid requestId)
+    /// <summary>True when the connection watches the request (it was let in by <see cref="ConsoleHub.Watch"/>).</summary>
+    public bool Watches(string connectionId, Guid requestId) =>
+        _byConnection.TryGetValue(connectionId, out var requests) && requests.ContainsKey(requestId);
+
+    /// <summary>The connection left the request's group (<see cref="ConsoleHub.Unwatch"/>); false when it did not watch it.</summary>
+    public bool Remove(string connectionId, Guid requestId)
     {
         if (_byConnection.TryGetValue(connectionId, out var requests) && requests.TryRemove(requestId, out _))
         {
             Forget(requestId);
+            return true;
         }
+
+        return false;
     }
 
     /// <summary>The connection closed: it watches nothing any more.</summary>

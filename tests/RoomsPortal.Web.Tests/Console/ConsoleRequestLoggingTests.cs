@@ -57,23 +57,5 @@ public sealed class ConsoleRequestLoggingTests
         await Assert.ThrowsAsync<ConsoleApiException>(() => console.RedeemOtpAsync("BCDF-GHJK-LMNP", Ct));
     }
 
-    /// <summary>The first log line holding <paramref name="fragment"/>, waiting for the file to have it.</summary>
-    private static async Task<string> LineAsync(PortalFactory portal, string fragment)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(Patience);
-        using var changed = new FileSystemWatcher(Path.Combine(portal.DataDirectory, "logs")) { EnableRaisingEvents = true };
-        while (true)
-        {
-            var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            changed.Changed += (_, _) => signal.TrySetResult();
-            var line = (await portal.ReadLogsAsync(timeout.Token)).Split('\n').Select(l => l.TrimEnd('\r')).FirstOrDefault(l => l.Contains(fragment, StringComparison.Ordinal));
-            if (line is not null)
-            {
-                return line;
-            }
-
-            await signal.Task.WaitAsync(timeout.Token);
-        }
-    }
+    private static Task<string> LineAsync(PortalFactory portal, string fragment) => portal.WaitForLogLineAsync(fragment, Patience, Ct);
 }

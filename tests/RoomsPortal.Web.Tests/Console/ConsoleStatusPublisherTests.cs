@@ -1,6 +1,4 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using RoomsPortal.ConsoleClient;
 using RoomsPortal.ConsoleClient.Protocol;
@@ -9,6 +7,7 @@ using RoomsPortal.Core.Devices;
 using RoomsPortal.Core.Notifications;
 using RoomsPortal.Core.Persistence;
 using RoomsPortal.Testing;
+using RoomsPortal.Web.Tests.Support;
 
 namespace RoomsPortal.Web.Tests.Console;
 
@@ -20,7 +19,7 @@ public sealed class ConsoleStatusPublisherTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    private readonly QueriesInFlow _queries = new();
+    private readonly RequestReads _queries = new();
     private readonly PortalFactory _portal;
     private readonly TestManufacturer _contoso = new();
     private PortalProvisioning _admin = default!;
@@ -110,59 +109,6 @@ public sealed class ConsoleStatusPublisherTests : IAsyncLifetime
         var redeemed = await console.RedeemOtpAsync(otp.Code, Ct);
         Assert.Equal(SetupStatus.Pending, redeemed.Status);
         return (console, redeemed.RequestId);
-    }
-
-    /// <summary>
-    /// Counts the commands that name one request id among their parameters during a call: the publisher runs in its own
-    /// loop, off the publisher's flow, and the portal's timers read other rows meanwhile.
-    /// </summary>
-    private sealed class QueriesInFlow : DbCommandInterceptor
-    {
-        private readonly Lock _gate = new();
-        private Guid? _requestId;
-        private int _count;
-
-        public async Task<int> CountNamingAsync(Guid requestId, Func<Task> action)
-        {
-            lock (_gate)
-            {
-                (_requestId, _count) = (requestId, 0);
-            }
-
-            try
-            {
-                await action();
-            }
-            finally
-            {
-                lock (_gate)
-                {
-                    _requestId = null;
-                }
-            }
-
-            lock (_gate)
-            {
-                return _count;
-            }
-        }
-
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
-            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            lock (_gate)
-            {
-                if (_requestId is { } id && command.Parameters.Cast<DbParameter>().Any(p => Names(p.Value, id)))
-                {
-                    _count++;
-                }
-            }
-
-            return ValueTask.FromResult(result);
-        }
-
-        private static bool Names(object? value, Guid id) =>
-            value is Guid guid ? guid == id : string.Equals(value?.ToString(), id.ToString(), StringComparison.OrdinalIgnoreCase);
     }
 
     private sealed class FirstStatus : IProgress<SetupStatusResponse>

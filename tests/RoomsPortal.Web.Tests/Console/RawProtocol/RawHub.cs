@@ -93,6 +93,10 @@ internal sealed class RawHub : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends a hub call without an invocation id: the portal answers nothing, as for the SDK's <c>SendAsync</c>.</summary>
+    public Task SendAsync(string target, object argument, CancellationToken ct) =>
+        SendTextAsync(JsonSerializer.Serialize(new { type = 1, target, arguments = new[] { argument } }), ct);
+
     /// <summary>The next message (held back or new) that is not a ping and matches; null when the socket closed first.</summary>
     public async Task<JsonElement?> NextAsync(Func<JsonElement, bool> match, CancellationToken ct)
     {
