@@ -81,6 +81,9 @@ internal sealed partial class NotificationFigures
 
     public List<double> RedeemCallMs { get; } = [];
 
+    /// <summary>The first redemption after the start (JIT on both sides), not counted in the figures.</summary>
+    public WarmupFigures? Warmup { get; set; }
+
     public Dictionary<string, int> RedeemErrors { get; } = [];
 
     /// <summary>The first request's link opened on the portal without a session: the status and where it sends the browser.</summary>
@@ -110,6 +113,10 @@ internal sealed partial class NotificationFigures
 
         RedeemCallMs.AddRange(requests.Where(r => r.Error is null).Select(r => r.RedeemMs));
         var answered = requests.Where(r => r.Error is null).ToDictionary(r => r.RequestId, r => r.AnsweredAt);
+        // The warm-up's arrivals are its own (WarmupOf), not a request of the figures nor an unmatched arrival.
+        webhooks = [.. webhooks.Where(w => Warmup is null || !w.Body.Contains(Warmup.RequestId.ToString("D"), StringComparison.Ordinal))];
+        cards = [.. cards.Where(c => Warmup is null || !c.Body.Contains(Warmup.RequestId.ToString("D"), StringComparison.Ordinal))];
+        mails = [.. mails.Where(m => Warmup is null || !m.Mentions(Warmup.RequestId.ToString("D")))];
         var webhookAt = Match(Webhook, answered, webhooks.Select(w => (w.At, CheckWebhook(w, secret))));
         var teamsAt = Match(Teams, answered, cards.Select(c => (c.At, CheckCard(c))));
         var emailAt = Match(Email, answered, mails.Select(m => (m.At, CheckMail(m))));
@@ -125,6 +132,20 @@ internal sealed partial class NotificationFigures
                 AllThree.Missing++;
             }
         }
+    }
+
+    /// <summary>The warm-up redemption's call and its three arrivals after the answer (NaN: did not arrive).</summary>
+    public static WarmupFigures WarmupOf(
+        TimedRequest warm, IReadOnlyList<ReceivedWebhook> webhooks, IReadOnlyList<ReceivedWebhook> cards, IReadOnlyList<ReceivedMail> mails)
+    {
+        ArgumentNullException.ThrowIfNull(warm);
+        var id = warm.RequestId.ToString("D");
+        double After(DateTimeOffset? at) => at is { } t ? (t - warm.AnsweredAt).TotalMilliseconds : double.NaN;
+        return new WarmupFigures(
+            warm.RequestId, warm.RedeemMs,
+            After(webhooks.FirstOrDefault(w => w.Body.Contains(id, StringComparison.Ordinal))?.At),
+            After(cards.FirstOrDefault(c => c.Body.Contains(id, StringComparison.Ordinal))?.At),
+            After(mails.FirstOrDefault(m => m.Mentions(id))?.At));
     }
 
     /// <summary>Each channel's first arrival per request, its latency and its checks.</summary>
@@ -217,6 +238,12 @@ internal sealed partial class NotificationFigures
             $"{Redemptions} redemptions {(BackToBack ? "back to back" : "one at a time")}, {Database}; redeem call p50 / p99 / max {P(calls, 50)} / {P(calls, 99)} / {P(calls, 100)} ms"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"redeemed in {RedeemingSeconds:0.0} s, everything arrived after {AllArrivedSeconds:0.0} s; portal CPU {PortalCpuPercent:0} % of one core"));
+        if (Warmup is { } w)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"warm-up (first redemption after the start, not counted): call {w.RedeemMs:0} ms; webhook / Teams / email {w.WebhookMs:0} / {w.TeamsMs:0} / {w.EmailMs:0} ms after the answer"));
+        }
+
         output.WriteLine("redeem answer -> arrival, ms:");
         output.WriteLine($"{"channel",-10} {"arrived",9} {"p50",8} {"p90",8} {"p99",8} {"max",8} {"<= 1 s",7} {"before answer",13} {"invalid",7} {"missing",7} {"dup",4}");
         foreach (var c in new[] { Webhook, Teams, Email, AllThree })
@@ -242,3 +269,6 @@ internal sealed partial class NotificationFigures
 
     private static string P(double[] sorted, double p) => RedemptionFigures.Percentile(sorted, p).ToString("0.0", CultureInfo.InvariantCulture);
 }
+
+/// <summary>The first redemption after the start: its call, and its arrivals in milliseconds after its answer.</summary>
+internal sealed record WarmupFigures(Guid RequestId, double RedeemMs, double WebhookMs, double TeamsMs, double EmailMs);
