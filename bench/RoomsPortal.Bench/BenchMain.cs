@@ -37,6 +37,11 @@ internal static class BenchMain
             return await SheetsRun.RunAsync(sheets);
         }
 
+        if (options.Notifications is not null)
+        {
+            return await NotificationsRun.RunAsync(options);
+        }
+
         if (options.Pages is not null)
         {
             return await PagesRun.RunAsync(options);

@@ -21,6 +21,10 @@ internal sealed record BenchOptions
           --pages N           instead of the swarm: N signed-in Approvals pages in headless Chromium; memory per
                               circuit, and the time from a redemption (and an approval) to every page showing it
           --redemptions N     with --pages: consoles that redeem one after another (default 20)
+          --notifications [N] instead of the swarm: N consoles redeem (auto approval off) and the request.pending
+                              event's webhook, Teams card and email are timed from the redeem answer to their
+                              receivers in this process (default 50, 1 to 1000); each waits for its three arrivals
+          --back-to-back      with --notifications: redeem all N one after another without waiting for arrivals
         """;
 
     public int Consoles { get; init; } = 1000;
@@ -53,12 +57,25 @@ internal sealed record BenchOptions
     /// <summary>With <see cref="Pages"/>: how many consoles redeem one after another.</summary>
     public int Redemptions { get; init; } = 20;
 
+    /// <summary>The default of <c>--notifications</c> given without a number.</summary>
+    public const int DefaultNotifications = 50;
+
+    /// <summary>The most <c>--notifications</c> allows (one account, console and three arrivals each).</summary>
+    public const int MaxNotifications = 1000;
+
+    /// <summary>With a value, the run times notification arrivals for this many redemptions instead of running the swarm.</summary>
+    public int? Notifications { get; init; }
+
+    /// <summary>With <see cref="Notifications"/>: redeem all without waiting for each one's arrivals.</summary>
+    public bool BackToBack { get; init; }
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var options = new BenchOptions();
         for (var i = 0; i < args.Count; i++)
         {
             string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            string? Optional() => i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
             options = args[i] switch
             {
                 "--consoles" => options with { Consoles = Int(Next(), 1, 100_000, "--consoles") },
@@ -73,12 +90,19 @@ internal sealed record BenchOptions
                 "--sheets" => options with { Sheets = Int(Next(), 1, Core.Otps.OtpService.MaxBatchSize, "--sheets") },
                 "--pages" => options with { Pages = Int(Next(), 2, 500, "--pages") },
                 "--redemptions" => options with { Redemptions = Int(Next(), 1, 1000, "--redemptions") },
+                "--notifications" => options with
+                {
+                    Notifications = Optional() is { } n ? Int(n, 1, MaxNotifications, "--notifications") : DefaultNotifications,
+                },
+                "--back-to-back" => options with { BackToBack = true },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }
 
-        return options;
+        return options.BackToBack && options.Notifications is null
+            ? throw new ArgumentException("--back-to-back goes with --notifications.")
+            : options;
     }
 
     private static int Int(string value, int min, int max, string name) =>

@@ -37,7 +37,7 @@ namespace RoomsPortal.Bench;
 /// notifier and console hub an Approvals page would use (and the commit clock below sees its transaction). Replies go to stderr prefixed with <see cref="ReplyPrefix"/>;
 /// stdout carries the portal's own console log, which the swarm counts.
 /// </summary>
-internal static class PortalHost
+internal static partial class PortalHost
 {
     public const string Flag = "--portal-host";
     public const string ReplyPrefix = "@@bench ";
@@ -91,6 +91,9 @@ internal static class PortalHost
                         break;
                     case "batch":
                         Reply(await BatchAsync(services, api, int.Parse(parts[1], CultureInfo.InvariantCulture)));
+                        break;
+                    case "notify":
+                        Reply(await NotifyAsync(api, new Uri(parts[1]), new Uri(parts[2]), parts[3]));
                         break;
                     case "approve":
                         Reply(await ApproveAsync(services, Guid.Parse(parts[1])));
