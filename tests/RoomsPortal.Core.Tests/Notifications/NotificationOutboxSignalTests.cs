@@ -72,6 +72,23 @@ public sealed class NotificationOutboxSignalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Saving_walks_the_tracked_entities_once_the_interceptor_adds_no_walk_of_its_own()
+    {
+        var walks = 0;
+        await _h.Database.InTransactionAsync(async (db, ct) =>
+        {
+            db.ChangeTracker.DetectingAllChanges += (_, _) => walks++;
+            AddDelivery(db);
+            await db.SaveChangesAsync(ct);
+            return 0;
+        }, Ct);
+
+        // SaveChanges' own DetectChanges only; the interceptor read the delivery's Added state as it stood.
+        Assert.Equal(1, walks);
+        Assert.True(_signal.IsRaised);
+    }
+
+    [Fact]
     public async Task Without_a_raise_the_wait_ends_after_the_poll_interval_on_the_clock()
     {
         var wait = _signal.WaitAsync(TimeSpan.FromSeconds(1), _h.Time, Ct);
