@@ -48,6 +48,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
     private readonly object _gate = new();
     private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _reached;
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -58,6 +59,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public Func<int, int> Answer { get; set; } = _ => 200;
 
     public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
+
+    /// <summary>
+    /// Runs before a request is answered, with the number of requests that reached it before this one (0 for the
+    /// first): a test holds an answer there, as a slow receiver would. Answers nothing by itself.
+    /// </summary>
+    public Func<int, Task> BeforeAnswer { get; set; } = _ => Task.CompletedTask;
 
     public static async Task<WebhookReceiver> StartAsync(CancellationToken ct = default)
     {
@@ -114,6 +121,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     {
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(context.RequestAborted);
+        var reached = Interlocked.Increment(ref _reached) - 1;
+        await BeforeAnswer(reached);
         int status;
         lock (_gate)
         {

@@ -8,7 +8,9 @@ namespace RoomsPortal.Web.Notifications;
 /// the same delivery, and a channel gets its events in order), sends it, records the outcome; failures come back after
 /// an exponential backoff. Wakes as soon as a unit of work on this node commits outbox rows
 /// (<see cref="NotificationOutboxSignal"/>), else every <see cref="NotificationOptions.PollInterval"/> (rows other nodes
-/// wrote, retries that came due), and at once again after it sent something (the channel's next event may be waiting).
+/// wrote, retries that came due), and at once again when a delivery ends (the channel's next event may be waiting).
+/// Channels do not wait for each other: each claimed delivery is sent and recorded on its own, so a slow receiver holds
+/// back only its own channel.
 /// Once an hour it purges the outbox rows past <see cref="NotificationOptions.OutboxRetention"/>.
 /// </summary>
 public sealed partial class NotificationDispatcher(
@@ -27,34 +29,73 @@ public sealed partial class NotificationDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        // Each claimed delivery runs on its own (a lane per channel: a channel's head stays leased while it is sent, so a
+        // claim meanwhile skips that channel). A channel's next event is claimed as soon as its last one is recorded,
+        // whatever the other channels are doing: a slow receiver or SMTP server holds back its own channel only.
+        var inFlight = new List<Task>();
+        Task<bool>? wake = null;
+        try
         {
-            var sent = 0;
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                if (await purge.PurgeIfDueAsync(stoppingToken) is int purged and > 0)
+                try
                 {
-                    LogPurged(logger, purged);
+                    if (await purge.PurgeIfDueAsync(stoppingToken) is int purged and > 0)
+                    {
+                        LogPurged(logger, purged);
+                    }
+
+                    var due = await store.ClaimDueAsync(NodeId, stoppingToken);
+                    inFlight.AddRange(due.Select(item => DeliverAsync(item, stoppingToken)));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A database hiccup must not end the dispatcher; the leases it took run out and the next poll retries.
+                    LogDispatchFailed(logger, ex);
                 }
 
-                var due = await store.ClaimDueAsync(NodeId, stoppingToken);
-                await Task.WhenAll(due.Select(item => DeliverAsync(item, stoppingToken)));
-                sent = due.Count;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // A database hiccup must not end the dispatcher; the leases it took run out and the next poll retries.
-                LogDispatchFailed(logger, ex);
-            }
+                // Claim again when a delivery ends (its channel's next event may be waiting), a commit here wrote
+                // deliveries, or the poll interval passed (rows other nodes wrote, retries that came due).
+                wake ??= signal.WaitAsync(options.Value.PollInterval, time, stoppingToken);
+                await Task.WhenAny(inFlight.Append(wake));
+                if (wake.IsCompleted)
+                {
+                    await wake;
+                    wake = null;
+                }
 
-            if (sent == 0)
+                inFlight.RemoveAll(delivery => delivery.IsCompleted);
+            }
+        }
+        finally
+        {
+            // Deliveries under way end with the stopping token; an outcome not recorded is sent again after its lease.
+            try
             {
-                await signal.WaitAsync(options.Value.PollInterval, time, stoppingToken);
+                await Task.WhenAll(inFlight);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping.
             }
         }
     }
 
     private async Task DeliverAsync(DispatchItem item, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Yield();
+            await SendAndRecordAsync(item, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // Recording failed (the database): the lease runs out and a later claim sends it again.
+            LogDispatchFailed(logger, ex);
+        }
+    }
+
+    private async Task SendAndRecordAsync(DispatchItem item, CancellationToken ct)
     {
         SendOutcome outcome;
         try
