@@ -9,7 +9,8 @@ namespace RoomsPortal.Web.Notifications;
 /// an exponential backoff. Wakes as soon as a unit of work on this node commits outbox rows
 /// (<see cref="NotificationOutboxSignal"/>), else every <see cref="NotificationOptions.PollInterval"/> (rows other nodes
 /// wrote, retries that came due), and at once again after it sent something (the channel's next event may be waiting).
-/// Once an hour it purges the outbox rows past <see cref="NotificationOptions.OutboxRetention"/>.
+/// An email channel with a digest is taken whole (<see cref="NotificationDispatchStore.ClaimDigestsAsync"/>) and sent
+/// as one message per person. Once an hour it purges the outbox rows past <see cref="NotificationOptions.OutboxRetention"/>.
 /// </summary>
 public sealed partial class NotificationDispatcher(
     NotificationDispatchStore store,
@@ -21,6 +22,7 @@ public sealed partial class NotificationDispatcher(
     ILogger<NotificationDispatcher> logger) : BackgroundService
 {
     private readonly Dictionary<NotificationChannelKind, INotificationSender> _senders = senders.ToDictionary(s => s.Kind);
+    private readonly INotificationDigestSender? _digests = senders.OfType<INotificationDigestSender>().FirstOrDefault();
 
     /// <summary>This node's lease owner name: unique per process, so a restarted node does not inherit its old leases.</summary>
     public string NodeId { get; } = NewNodeId();
@@ -38,8 +40,9 @@ public sealed partial class NotificationDispatcher(
                 }
 
                 var due = await store.ClaimDueAsync(NodeId, stoppingToken);
-                await Task.WhenAll(due.Select(item => DeliverAsync(item, stoppingToken)));
-                sent = due.Count;
+                var digests = await store.ClaimDigestsAsync(NodeId, stoppingToken);
+                await Task.WhenAll(due.Select(item => DeliverAsync(item, stoppingToken)).Concat(digests.Select(d => DeliverDigestAsync(d, stoppingToken))));
+                sent = due.Count + digests.Count;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -80,6 +83,33 @@ public sealed partial class NotificationDispatcher(
         }
     }
 
+    // A digest is one attempt for all its deliveries: one message per person, and one outcome recorded for them all.
+    private async Task DeliverDigestAsync(DispatchDigest digest, CancellationToken ct)
+    {
+        SendOutcome outcome;
+        try
+        {
+            outcome = _digests is null
+                ? SendOutcome.Failed(null, "Email digests are not configured on this node")
+                : await _digests.SendDigestAsync(digest, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            outcome = SendOutcome.Failed(null, $"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        if (outcome.Delivered)
+        {
+            await store.CompleteAsync(digest.DeliveryIds, NodeId, outcome.ResponseCode, ct);
+            LogDigestDelivered(logger, digest.Items.Count, digest.ChannelName);
+        }
+        else
+        {
+            await store.FailAsync(digest.DeliveryIds, NodeId, outcome.ResponseCode, outcome.Error ?? "failed", ct);
+            LogDigestFailed(logger, digest.Items.Count, digest.ChannelName, outcome.Error);
+        }
+    }
+
     private static string NewNodeId()
     {
         var id = $"{Guid.NewGuid():N}/{Environment.ProcessId}/{Environment.MachineName}";
@@ -91,6 +121,12 @@ public sealed partial class NotificationDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {EventType} {EventId} to channel {Channel} failed (attempt {Attempt}): {Error}")]
     private static partial void LogFailed(ILogger logger, string eventType, Guid eventId, string channel, int attempt, string? error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Digest of {Events} notifications delivered to channel {Channel}")]
+    private static partial void LogDigestDelivered(ILogger logger, int events, string channel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Digest of {Events} notifications to channel {Channel} failed: {Error}")]
+    private static partial void LogDigestFailed(ILogger logger, int events, string channel, string? error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Events} notification events past the outbox retention, with their delivery log")]
     private static partial void LogPurged(ILogger logger, int events);
