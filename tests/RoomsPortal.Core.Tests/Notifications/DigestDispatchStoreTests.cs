@@ -11,13 +11,6 @@ namespace RoomsPortal.Core.Tests.Notifications;
 /// <summary>Email digests: the allowed intervals, UTC windows, one node taking a whole digest, its outcome for all its rows, and re-planning.</summary>
 public sealed class DigestDispatchStoreTests : IAsyncLifetime
 {
-    private static readonly NotificationOptions Settings = new()
-    {
-        PortalUrl = new Uri("https://portal.example.com/"),
-        RetryBaseDelay = TimeSpan.FromSeconds(10),
-        DisableAfter = TimeSpan.FromHours(24),
-    };
-
     private ProvisioningHarness _h = default!;
     private NotificationChannelService _channels = default!;
     private NotificationDispatchStore _store = default!;
@@ -25,8 +18,8 @@ public sealed class DigestDispatchStoreTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _h = await CreateAsync();
-        _channels = new NotificationChannelService(_h.Database, new EphemeralDataProtectionProvider(), Options.Create(Settings), _h.Time);
-        _store = new NotificationDispatchStore(_h.Database, _channels, Options.Create(Settings), _h.Time);
+        _channels = new NotificationChannelService(_h.Database, new EphemeralDataProtectionProvider(), Options.Create(NotificationDispatchStoreTests.Settings), _h.Time);
+        _store = new NotificationDispatchStore(_h.Database, _channels, Options.Create(NotificationDispatchStoreTests.Settings), _h.Time);
         _h.Time.Advance(TimeSpan.FromMinutes(7)); // 09:07 UTC
     }
 
@@ -95,10 +88,7 @@ public sealed class DigestDispatchStoreTests : IAsyncLifetime
     [Fact]
     public async Task A_failed_digest_backs_off_all_its_deliveries_together_and_comes_back_whole()
     {
-        var id = await EmailChannelAsync(15);
-        await TestEventsAsync(id, 3);
-        _h.Time.Advance(At(9, 15) - _h.Time.GetUtcNow());
-        var digest = Assert.Single(await _store.ClaimDigestsAsync("node-a", Ct));
+        var (_, digest) = await ClaimedDigestAsync(3);
 
         Assert.True(await _store.FailAsync(digest.DeliveryIds, "node-a", 421, "The mail server refused: 421", Ct));
 
@@ -129,10 +119,7 @@ public sealed class DigestDispatchStoreTests : IAsyncLifetime
     [Fact]
     public async Task Changing_the_interval_replans_the_waiting_deliveries_keeps_a_retry_s_backoff_and_is_audited()
     {
-        var id = await EmailChannelAsync(15);
-        await TestEventsAsync(id, 1);
-        _h.Time.Advance(At(9, 15) - _h.Time.GetUtcNow());
-        var failing = Assert.Single(await _store.ClaimDigestsAsync("node-a", Ct));
+        var (id, failing) = await ClaimedDigestAsync(1);
         Assert.True(await _store.FailAsync(failing.DeliveryIds, "node-a", null, "timeout", Ct));
         await TestEventsAsync(id, 1); // waiting: due 09:30
         var backoff = (await DeliveriesAsync())[0].NextAttemptAt;
@@ -160,6 +147,15 @@ public sealed class DigestDispatchStoreTests : IAsyncLifetime
         Assert.True(created.Succeeded, created.Error.ToString());
         Assert.Equal(minutes, created.Value!.Channel.DigestMinutes);
         return created.Value.Channel.Id;
+    }
+
+    // A 15-minute channel with this many test events, its window ended (09:15), the digest claimed by node-a.
+    private async Task<(Guid Channel, DispatchDigest Digest)> ClaimedDigestAsync(int events)
+    {
+        var id = await EmailChannelAsync(15);
+        await TestEventsAsync(id, events);
+        _h.Time.Advance(At(9, 15) - _h.Time.GetUtcNow());
+        return (id, Assert.Single(await _store.ClaimDigestsAsync("node-a", Ct)));
     }
 
     private async Task TestEventsAsync(Guid channel, int count)

@@ -1,6 +1,6 @@
 using Bunit;
-using MudBlazor;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Notifications;
 using RoomsPortal.Core.RoomGroups;
