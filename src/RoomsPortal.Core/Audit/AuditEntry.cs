@@ -129,6 +129,7 @@ public static class AuditOperations
     public const string ChannelDeleted = "Notifications.ChannelDeleted";
     public const string ChannelTested = "Notifications.TestSent";
     public const string DeliveryRequeued = "Notifications.Redelivered";
+    public const string ChannelDigestChanged = "Notifications.DigestChanged";
 }
 
 internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>

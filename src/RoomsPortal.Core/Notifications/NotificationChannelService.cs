@@ -14,7 +14,7 @@ namespace RoomsPortal.Core.Notifications;
 /// <param name="Target">The URL (Webhook, Teams); ignored for Email.</param>
 /// <param name="RoomGroupIds">Null or empty for every room group.</param>
 /// <param name="EventTypes">The <see cref="NotificationEventTypes"/> it subscribes to.</param>
-/// <param name="DigestMinutes">Email only: 0, one message per event (digests are not sent yet; anything else is refused).</param>
+/// <param name="DigestMinutes">Email only: 0, one message per event, or a digest every 15, 60 or 1440 minutes (<see cref="NotificationDigests"/>).</param>
 public sealed record NewNotificationChannel(
     NotificationChannelKind Kind, string Name, string? Target, IReadOnlyCollection<Guid>? RoomGroupIds,
     IReadOnlyCollection<string> EventTypes, int DigestMinutes = 0)
@@ -62,7 +62,7 @@ public enum ChannelError
 }
 
 /// <summary>Settings &gt; Notifications: channels, their secrets, test events and the delivery log. Every change is audited in its unit of work.</summary>
-public sealed class NotificationChannelService(
+public sealed partial class NotificationChannelService(
     IDbContextFactory<PortalDbContext> dbFactory,
     IDataProtectionProvider protection,
     IOptions<NotificationOptions> options,
@@ -84,7 +84,7 @@ public sealed class NotificationChannelService(
         ChannelError.NoEventTypes => "Choose at least one event.",
         ChannelError.UnknownEventType => "Choose events from the list.",
         ChannelError.RoomGroupNotFound => "A chosen room group no longer exists: reload and choose again.",
-        ChannelError.InvalidDigest => "Email digests are not available yet: leave the digest at 0 (one email per event).",
+        ChannelError.InvalidDigest => $"Choose a digest interval of {NotificationDigests.AllowedText} minutes (0: one email per event); only email channels have digests.",
         ChannelError.PortalUrlMissing => $"Set {NotificationOptions.Section}:PortalUrl to the portal's public address first: notifications link to it.",
         ChannelError.NotAWebhook => "Only webhook channels have a signing secret.",
         ChannelError.NotFound => "The channel or delivery no longer exists: reload the page.",
@@ -126,8 +126,7 @@ public sealed class NotificationChannelService(
         string display;
         if (input.Kind == NotificationChannelKind.Email)
         {
-            // The column is there for digests (one message every N minutes); the sender does not batch yet, so only 0.
-            if (input.DigestMinutes != 0)
+            if (!NotificationDigests.IsAllowed(input.DigestMinutes))
             {
                 return ChannelError.InvalidDigest;
             }
@@ -136,6 +135,11 @@ public sealed class NotificationChannelService(
         }
         else
         {
+            if (input.DigestMinutes != 0)
+            {
+                return ChannelError.InvalidDigest;
+            }
+
             if (TargetProblem(input.Target) is not null)
             {
                 return ChannelError.InvalidTarget;
@@ -178,7 +182,8 @@ public sealed class NotificationChannelService(
             };
             db.Add(channel);
             db.Add(AuditEntry.Create(now, actor, AuditCategory.Notifications, AuditOperations.ChannelCreated, $"Channel {name}",
-                details: $"{input.Kind} to {display}; events {channel.EventTypes}; room groups {(groups is null ? "all" : channel.RoomGroupIds)}"));
+                details: $"{input.Kind} to {display}; events {channel.EventTypes}; room groups {(groups is null ? "all" : channel.RoomGroupIds)}"
+                    + (channel.DigestMinutes > 0 ? $"; digest every {channel.DigestMinutes} minutes" : "")));
             await db.SaveChangesAsync(token);
             return new CreatedChannel(View(channel, null), secret);
         }, ct);
@@ -239,7 +244,7 @@ public sealed class NotificationChannelService(
                 return Task.FromResult<Result<Guid, ChannelError>>(ChannelError.ChannelDisabled);
             }
 
-            var evt = NotificationOutbox.AddTest(db, channel.Id, channel.Name, actor.DisplayName, now);
+            var evt = NotificationOutbox.AddTest(db, channel.Id, channel.Name, actor.DisplayName, now, channel.DigestMinutes);
             return Task.FromResult<Result<Guid, ChannelError>>(evt.EventId);
         }, ct);
 
@@ -334,7 +339,7 @@ public sealed class NotificationChannelService(
 
     private static string NewSecret() => SecretPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
-    private static NotificationChannelView View(NotificationChannel c, NotificationDelivery? last) => new(
+    internal static NotificationChannelView View(NotificationChannel c, NotificationDelivery? last) => new(
         c.Id, c.Kind, c.Name, c.TargetDisplay, c.RoomGroupList, c.EventTypeList, c.Enabled, c.DisabledReason, c.DigestMinutes,
         c.CreatedBy, c.CreatedAt, last?.Status, last?.LastAttemptAt, last?.LastResponseCode);
 }

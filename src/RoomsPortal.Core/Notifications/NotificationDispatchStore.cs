@@ -24,13 +24,16 @@ public sealed record DispatchItem(
 /// conditional UPDATE (<c>WHERE lease expired AND status is Pending or Failed</c>), so one node at a time attempts it,
 /// and the channel's next delivery waits until the head is delivered or given up: events reach a channel in order.
 /// </summary>
-public sealed class NotificationDispatchStore(
+public sealed partial class NotificationDispatchStore(
     IDbContextFactory<PortalDbContext> dbFactory,
     NotificationChannelService channels,
     IOptions<NotificationOptions> options,
     TimeProvider time)
 {
-    /// <summary>Takes the due heads of the enabled channels for <paramref name="owner"/> (a node's id), at most one per channel.</summary>
+    /// <summary>
+    /// Takes the due heads of the enabled channels without a digest for <paramref name="owner"/> (a node's id), at most
+    /// one per channel; digest channels are taken whole by <see cref="ClaimDigestsAsync"/>.
+    /// </summary>
     public async Task<IReadOnlyList<DispatchItem>> ClaimDueAsync(string owner, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(owner);
@@ -38,7 +41,7 @@ public sealed class NotificationDispatchStore(
         var until = now + options.Value.LeaseDuration;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var open = db.Set<NotificationDelivery>()
-            .Where(d => (d.Status == DeliveryStatus.Pending || d.Status == DeliveryStatus.Failed) && d.Channel!.Enabled);
+            .Where(d => (d.Status == DeliveryStatus.Pending || d.Status == DeliveryStatus.Failed) && d.Channel!.Enabled && d.Channel.DigestMinutes == 0);
         var heads = await open.GroupBy(d => d.ChannelId).Select(g => g.Min(d => d.EventSequence)).ToListAsync(ct);
         if (heads.Count == 0)
         {
@@ -71,11 +74,12 @@ public sealed class NotificationDispatchStore(
             }
         }
 
-        if (claimed.Count == 0)
-        {
-            return [];
-        }
+        return claimed.Count == 0 ? [] : await ItemsAsync(db, claimed, owner, ct);
+    }
 
+    // What sending the leased deliveries needs, in event order; a channel whose secrets cannot be read fails instead.
+    private async Task<List<DispatchItem>> ItemsAsync(PortalDbContext db, List<long> claimed, string owner, CancellationToken ct)
+    {
         var rows = await db.Set<NotificationDelivery>().AsNoTracking()
             .Where(d => claimed.Contains(d.Id))
             .Select(d => new { Delivery = d, Channel = d.Channel!, Event = d.Event! })
@@ -110,14 +114,19 @@ public sealed class NotificationDispatchStore(
     /// Records a successful attempt, only while <paramref name="owner"/> still holds the lease: one conditional UPDATE
     /// (<c>WHERE LeaseOwner = owner</c>), so a node whose lease ran out and was taken by another records nothing.
     /// </summary>
-    public async Task<bool> CompleteAsync(long deliveryId, string owner, int? responseCode, CancellationToken ct = default)
+    public Task<bool> CompleteAsync(long deliveryId, string owner, int? responseCode, CancellationToken ct = default) =>
+        CompleteAsync([deliveryId], owner, responseCode, ct);
+
+    /// <summary>Records a successful attempt of every delivery of a digest at once (one conditional UPDATE), as above.</summary>
+    public async Task<bool> CompleteAsync(IReadOnlyCollection<long> deliveryIds, string owner, int? responseCode, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(deliveryIds);
         ArgumentNullException.ThrowIfNull(owner);
         var now = time.GetUtcNow();
         return await dbFactory.InTransactionAsync(async (db, token) =>
         {
-            var channelId = await db.Set<NotificationDelivery>().Where(d => d.Id == deliveryId).Select(d => (Guid?)d.ChannelId).FirstOrDefaultAsync(token);
-            var recorded = await Held(db, deliveryId, owner).ExecuteUpdateAsync(d => d
+            var channelId = await db.Set<NotificationDelivery>().Where(d => deliveryIds.Contains(d.Id)).Select(d => (Guid?)d.ChannelId).FirstOrDefaultAsync(token);
+            var recorded = await Held(db, deliveryIds, owner).ExecuteUpdateAsync(d => d
                 .SetProperty(x => x.Status, DeliveryStatus.Delivered)
                 .SetProperty(x => x.Attempts, x => x.Attempts + 1)
                 .SetProperty(x => x.LastAttemptAt, now)
@@ -142,8 +151,16 @@ public sealed class NotificationDispatchStore(
     /// which also holds the row until the commit): the next is due after an exponential backoff with jitter; a channel
     /// failing for <see cref="NotificationOptions.DisableAfter"/> is disabled, with an audit entry, and the delivery given up (Dead).
     /// </summary>
-    public async Task<bool> FailAsync(long deliveryId, string owner, int? responseCode, string error, CancellationToken ct = default)
+    public Task<bool> FailAsync(long deliveryId, string owner, int? responseCode, string error, CancellationToken ct = default) =>
+        FailAsync([deliveryId], owner, responseCode, error, ct);
+
+    /// <summary>
+    /// Records a failed attempt of every delivery of a digest at once, as above: they all come back after one backoff
+    /// (counted from the most-tried of them), so the retry is again one digest; disabling gives them all up.
+    /// </summary>
+    public async Task<bool> FailAsync(IReadOnlyCollection<long> deliveryIds, string owner, int? responseCode, string error, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(deliveryIds);
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(error);
         var now = time.GetUtcNow();
@@ -151,7 +168,7 @@ public sealed class NotificationDispatchStore(
         var lastError = error.Length <= NotificationDelivery.ErrorMaxLength ? error : error[..NotificationDelivery.ErrorMaxLength];
         return await dbFactory.InTransactionAsync(async (db, token) =>
         {
-            var recorded = await Held(db, deliveryId, owner).ExecuteUpdateAsync(d => d
+            var recorded = await Held(db, deliveryIds, owner).ExecuteUpdateAsync(d => d
                 .SetProperty(x => x.Status, DeliveryStatus.Failed)
                 .SetProperty(x => x.Attempts, x => x.Attempts + 1)
                 .SetProperty(x => x.LastAttemptAt, now)
@@ -164,27 +181,32 @@ public sealed class NotificationDispatchStore(
                 return false;
             }
 
-            // This transaction now holds the row (its lease is cleared, but no node can take it before the commit, and
-            // then it sees the backoff): the rest reads what the UPDATE wrote.
-            var delivery = await db.Set<NotificationDelivery>().Include(d => d.Channel).Include(d => d.Event).FirstAsync(d => d.Id == deliveryId, token);
-            var channel = delivery.Channel!;
+            // This transaction now holds the rows (their lease is cleared, but no node can take them before the commit,
+            // and then it sees the backoff): the rest reads what the UPDATE wrote.
+            var deliveries = await db.Set<NotificationDelivery>().Include(d => d.Channel).Include(d => d.Event)
+                .Where(d => deliveryIds.Contains(d.Id) && d.Status == DeliveryStatus.Failed && d.LeaseOwner == null).ToListAsync(token);
+            var first = deliveries.OrderBy(d => d.EventSequence).First();
+            var attempts = deliveries.Max(d => d.Attempts);
+            var channel = first.Channel!;
             channel.FailingSince ??= now;
             if (now - channel.FailingSince >= settings.DisableAfter && channel.Enabled)
             {
-                delivery.Status = DeliveryStatus.Dead;
+                deliveries.ForEach(d => d.Status = DeliveryStatus.Dead);
                 channel.Enabled = false;
-                channel.DisabledReason = $"Disabled by the portal at {now:u}: deliveries failed since {channel.FailingSince:u}. Last error: {delivery.LastError}";
+                channel.DisabledReason = $"Disabled by the portal at {now:u}: deliveries failed since {channel.FailingSince:u}. Last error: {first.LastError}";
                 if (channel.DisabledReason.Length > 400)
                 {
                     channel.DisabledReason = channel.DisabledReason[..400];
                 }
 
+                var givenUp = deliveries.Count == 1 ? $"event {first.Event!.EventId}" : $"{deliveries.Count} events of a digest from event {first.Event!.EventId}";
                 db.Add(AuditEntry.Create(now, Actor.System, AuditCategory.Notifications, AuditOperations.ChannelDisabled, $"Channel {channel.Name}",
-                    AuditResult.Failed, $"Failing since {channel.FailingSince:u}; event {delivery.Event!.EventId} given up after {delivery.Attempts} attempts"));
+                    AuditResult.Failed, $"Failing since {channel.FailingSince:u}; {givenUp} given up after {attempts} attempts"));
             }
             else
             {
-                delivery.NextAttemptAt = now + Backoff(delivery.Attempts, settings);
+                var next = now + Backoff(attempts, settings);
+                deliveries.ForEach(d => d.NextAttemptAt = next);
             }
 
             await db.SaveChangesAsync(token);
@@ -192,9 +214,9 @@ public sealed class NotificationDispatchStore(
         }, ct);
     }
 
-    // The delivery while owner holds its lease and it is still open (a redelivered or given-up row is not recorded over).
-    private static IQueryable<NotificationDelivery> Held(PortalDbContext db, long deliveryId, string owner) =>
-        db.Set<NotificationDelivery>().Where(d => d.Id == deliveryId && d.LeaseOwner == owner
+    // The deliveries while owner holds their lease and they are still open (a redelivered or given-up row is not recorded over).
+    private static IQueryable<NotificationDelivery> Held(PortalDbContext db, IReadOnlyCollection<long> deliveryIds, string owner) =>
+        db.Set<NotificationDelivery>().Where(d => deliveryIds.Contains(d.Id) && d.LeaseOwner == owner
             && (d.Status == DeliveryStatus.Pending || d.Status == DeliveryStatus.Failed));
 
     /// <summary>base × 2^(attempts−1), capped, ±20 % jitter so receivers that came back are not hit by every node at once.</summary>

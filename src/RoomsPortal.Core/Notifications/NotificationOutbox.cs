@@ -41,14 +41,14 @@ internal static class NotificationOutbox
         var channels = await db.Set<NotificationChannel>().AsNoTracking().Where(c => c.Enabled).ToListAsync(ct);
         foreach (var channel in channels.Where(c => c.Wants(type, roomGroupId)))
         {
-            db.Add(NewDelivery(channel.Id, evt, now));
+            db.Add(NewDelivery(channel.Id, evt, now, channel.DigestMinutes));
         }
 
         return evt;
     }
 
-    /// <summary>A test event for one channel only.</summary>
-    public static NotificationEvent AddTest(PortalDbContext db, Guid channelId, string channelName, string actorName, DateTimeOffset now)
+    /// <summary>A test event for one channel only (a digest channel sends it in its next digest).</summary>
+    public static NotificationEvent AddTest(PortalDbContext db, Guid channelId, string channelName, string actorName, DateTimeOffset now, int digestMinutes = 0)
     {
         var evt = new NotificationEvent
         {
@@ -58,7 +58,7 @@ internal static class NotificationOutbox
             Payload = JsonSerializer.Serialize(new TestSummary(channelName, actorName), Json),
         };
         db.Add(evt);
-        db.Add(NewDelivery(channelId, evt, now));
+        db.Add(NewDelivery(channelId, evt, now, digestMinutes));
         return evt;
     }
 
@@ -89,13 +89,14 @@ internal static class NotificationOutbox
         await AddAsync(db, type, r.RoomGroupId, r.Id, summary, now, ct);
     }
 
-    private static NotificationDelivery NewDelivery(Guid channelId, NotificationEvent evt, DateTimeOffset now) => new()
+    // A digest channel's delivery is due at the end of its window (NotificationDigests).
+    private static NotificationDelivery NewDelivery(Guid channelId, NotificationEvent evt, DateTimeOffset now, int digestMinutes) => new()
     {
         ChannelId = channelId,
         Event = evt,
         Status = DeliveryStatus.Pending,
         CreatedAt = now,
-        NextAttemptAt = now,
+        NextAttemptAt = NotificationDigests.DueAt(digestMinutes, now),
     };
 }
 

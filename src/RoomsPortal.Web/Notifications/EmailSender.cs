@@ -1,7 +1,4 @@
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using System.Text.Json.Nodes;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -16,9 +13,10 @@ namespace RoomsPortal.Web.Notifications;
 /// One message per event (plain text and HTML) to the people whose role and room groups cover it: Rooms Pro Managers,
 /// and Site Leads assigned to the room group (Helpdesk too for verification failures, lockouts and expiring codes, which
 /// they work on). Each person gets their own message (their address alone in To), all sent over one SMTP session; a
-/// failure part-way retries the whole event, so someone may get it twice, never not at all.
+/// failure part-way retries the whole event, so someone may get it twice, never not at all. A digest channel's events
+/// go as one message per person (<see cref="SendDigestAsync"/>).
 /// </summary>
-public sealed class EmailSender(NotificationRecipients recipients, IOptions<SmtpOptions> smtp, IOptions<NotificationOptions> options) : INotificationSender
+public sealed class EmailSender(NotificationRecipients recipients, IOptions<SmtpOptions> smtp, IOptions<NotificationOptions> options) : INotificationSender, INotificationDigestSender
 {
     /// <summary>The roles that get every event, whatever its room group.</summary>
     public static IReadOnlyList<string> UnscopedRoles { get; } = [PortalRoles.RoomsProManager];
@@ -39,27 +37,74 @@ public sealed class EmailSender(NotificationRecipients recipients, IOptions<Smtp
     public async Task<SendOutcome> SendAsync(DispatchItem item, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(item);
-        var settings = smtp.Value;
-        if (string.IsNullOrWhiteSpace(settings.Host))
+        if (NoMailServer() is { } failed)
         {
-            return SendOutcome.Failed(null, $"No mail server: set {SmtpOptions.Section}:Host");
+            return failed;
         }
 
         var to = await recipients.ListAsync(item.RoomGroupId, UnscopedRoles, ScopedRoles(item.EventType), ct);
+        var link = NotificationLinks.For(item, options.Value);
+        return await SendEachAsync(to, (from, recipient) => EmailMessages.Message(item, link, from, recipient), ct);
+    }
+
+    /// <summary>
+    /// One message per person for a digest: each event goes to the people its own room group and type reach (as a
+    /// single event would), so a person's digest holds only the events that cover them.
+    /// </summary>
+    public async Task<SendOutcome> SendDigestAsync(DispatchDigest digest, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        if (NoMailServer() is { } failed)
+        {
+            return failed;
+        }
+
+        var people = new Dictionary<string, (NotificationRecipient Person, List<DispatchItem> Items)>(StringComparer.OrdinalIgnoreCase);
+        var reached = new Dictionary<(Guid?, string), IReadOnlyList<NotificationRecipient>>();
+        foreach (var item in digest.Items)
+        {
+            var key = (item.RoomGroupId, string.Join(',', ScopedRoles(item.EventType)));
+            if (!reached.TryGetValue(key, out var to))
+            {
+                to = reached[key] = await recipients.ListAsync(item.RoomGroupId, UnscopedRoles, ScopedRoles(item.EventType), ct);
+            }
+
+            foreach (var person in to)
+            {
+                if (!people.TryGetValue(person.Email, out var entry))
+                {
+                    people[person.Email] = entry = (person, []);
+                }
+
+                entry.Items.Add(item);
+            }
+        }
+
+        return await SendEachAsync([.. people.Values.Select(p => p.Person)],
+            (from, recipient) => EmailMessages.Digest(people[recipient.Email].Items, options.Value, from, recipient), ct);
+    }
+
+    private SendOutcome? NoMailServer() =>
+        string.IsNullOrWhiteSpace(smtp.Value.Host) ? SendOutcome.Failed(null, $"No mail server: set {SmtpOptions.Section}:Host") : null;
+
+    // Each person's own message (their address alone in To), all over one SMTP session.
+    private async Task<SendOutcome> SendEachAsync(
+        IReadOnlyList<NotificationRecipient> to, Func<MailboxAddress, NotificationRecipient, MimeMessage> compose, CancellationToken ct)
+    {
+        var settings = smtp.Value;
         if (to.Count == 0)
         {
             // Nobody to tell is not a failure to retry: the log says so.
             return SendOutcome.Ok(null);
         }
 
-        var link = NotificationLinks.For(item, options.Value);
         var from = MailboxAddress.Parse(settings.From!);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(settings.SendTimeout);
         using var client = new SmtpClient { Timeout = (int)settings.SendTimeout.TotalMilliseconds };
         try
         {
-            await client.ConnectAsync(settings.Host, settings.Port, settings.Security switch
+            await client.ConnectAsync(settings.Host!, settings.Port, settings.Security switch
             {
                 SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
                 SmtpSecurity.None => SecureSocketOptions.None,
@@ -73,7 +118,7 @@ public sealed class EmailSender(NotificationRecipients recipients, IOptions<Smtp
             var refused = 0;
             foreach (var recipient in to)
             {
-                using var message = Message(item, link, from, recipient);
+                using var message = compose(from, recipient);
                 try
                 {
                     await client.SendAsync(message, deadline.Token);
@@ -106,37 +151,5 @@ public sealed class EmailSender(NotificationRecipients recipients, IOptions<Smtp
         {
             return SendOutcome.Failed(null, $"Mail server {settings.Host}:{settings.Port}: {ex.GetType().Name}");
         }
-    }
-
-    public static MimeMessage Message(DispatchItem item, Uri? link, MailboxAddress from, NotificationRecipient to)
-    {
-        ArgumentNullException.ThrowIfNull(item);
-        ArgumentNullException.ThrowIfNull(to);
-        var data = JsonNode.Parse(item.Payload)!.AsObject();
-        var (title, facts) = NotificationText.Describe(item.EventType, data);
-        var shown = facts.Where(f => !string.IsNullOrEmpty(f.Value)).ToList();
-        var text = new StringBuilder().AppendLine(title).AppendLine();
-        var html = new StringBuilder().Append("<h2>").Append(WebUtility.HtmlEncode(title)).Append("</h2><table>");
-        foreach (var (name, value) in shown)
-        {
-            text.Append(name).Append(": ").AppendLine(value);
-            html.Append("<tr><th align=\"left\">").Append(WebUtility.HtmlEncode(name)).Append("</th><td>").Append(WebUtility.HtmlEncode(value)).Append("</td></tr>");
-        }
-
-        html.Append("</table>");
-        if (link is not null)
-        {
-            var action = item.EventType == NotificationEventTypes.RequestPending ? "Approve or reject in RoomsPortal" : "Open in RoomsPortal";
-            text.AppendLine().Append(action).Append(": ").AppendLine(link.AbsoluteUri);
-            html.Append("<p><a href=\"").Append(WebUtility.HtmlEncode(link.AbsoluteUri)).Append("\">").Append(action).Append("</a></p>");
-        }
-
-        text.AppendLine().Append("Event ").Append(item.EventId).Append(" (").Append(item.EventType).AppendLine(").");
-        var message = new MimeMessage { Subject = "RoomsPortal: " + title };
-        message.From.Add(from);
-        message.To.Add(new MailboxAddress(to.Name, to.Email));
-        message.Headers.Add("RoomsPortal-Event-Id", item.EventId.ToString("D"));
-        message.Body = new BodyBuilder { TextBody = text.ToString(), HtmlBody = html.ToString() }.ToMessageBody();
-        return message;
     }
 }

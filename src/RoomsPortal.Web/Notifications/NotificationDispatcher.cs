@@ -10,8 +10,9 @@ namespace RoomsPortal.Web.Notifications;
 /// (<see cref="NotificationOutboxSignal"/>), else every <see cref="NotificationOptions.PollInterval"/> (rows other nodes
 /// wrote, retries that came due), and at once again when a delivery ends (the channel's next event may be waiting).
 /// Channels do not wait for each other: each claimed delivery is sent and recorded on its own, so a slow receiver holds
-/// back only its own channel.
-/// Once an hour it purges the outbox rows past <see cref="NotificationOptions.OutboxRetention"/>.
+/// back only its own channel. An email channel with a digest is taken whole
+/// (<see cref="NotificationDispatchStore.ClaimDigestsAsync"/>) and sent as one message per person. Once an hour it
+/// purges the outbox rows past <see cref="NotificationOptions.OutboxRetention"/>.
 /// </summary>
 public sealed partial class NotificationDispatcher(
     NotificationDispatchStore store,
@@ -23,6 +24,7 @@ public sealed partial class NotificationDispatcher(
     ILogger<NotificationDispatcher> logger) : BackgroundService
 {
     private readonly Dictionary<NotificationChannelKind, INotificationSender> _senders = senders.ToDictionary(s => s.Kind);
+    private readonly INotificationDigestSender? _digests = senders.OfType<INotificationDigestSender>().FirstOrDefault();
 
     /// <summary>This node's lease owner name: unique per process, so a restarted node does not inherit its old leases.</summary>
     public string NodeId { get; } = NewNodeId();
@@ -46,7 +48,9 @@ public sealed partial class NotificationDispatcher(
                     }
 
                     var due = await store.ClaimDueAsync(NodeId, stoppingToken);
-                    inFlight.AddRange(due.Select(item => DeliverAsync(item, stoppingToken)));
+                    var digests = await store.ClaimDigestsAsync(NodeId, stoppingToken);
+                    inFlight.AddRange(due.Select(item => OnItsOwnAsync(token => SendAndRecordAsync(item, token), stoppingToken)));
+                    inFlight.AddRange(digests.Select(digest => OnItsOwnAsync(token => DeliverDigestAsync(digest, token), stoppingToken)));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -81,12 +85,13 @@ public sealed partial class NotificationDispatcher(
         }
     }
 
-    private async Task DeliverAsync(DispatchItem item, CancellationToken ct)
+    // One delivery (or digest) sent and recorded beside the others; nothing it throws ends the dispatcher.
+    private async Task OnItsOwnAsync(Func<CancellationToken, Task> deliver, CancellationToken ct)
     {
         try
         {
             await Task.Yield();
-            await SendAndRecordAsync(item, ct);
+            await deliver(ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -121,6 +126,33 @@ public sealed partial class NotificationDispatcher(
         }
     }
 
+    // A digest is one attempt for all its deliveries: one message per person, and one outcome recorded for them all.
+    private async Task DeliverDigestAsync(DispatchDigest digest, CancellationToken ct)
+    {
+        SendOutcome outcome;
+        try
+        {
+            outcome = _digests is null
+                ? SendOutcome.Failed(null, "Email digests are not configured on this node")
+                : await _digests.SendDigestAsync(digest, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            outcome = SendOutcome.Failed(null, $"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        if (outcome.Delivered)
+        {
+            await store.CompleteAsync(digest.DeliveryIds, NodeId, outcome.ResponseCode, ct);
+            LogDigestDelivered(logger, digest.Items.Count, digest.ChannelName);
+        }
+        else
+        {
+            await store.FailAsync(digest.DeliveryIds, NodeId, outcome.ResponseCode, outcome.Error ?? "failed", ct);
+            LogDigestFailed(logger, digest.Items.Count, digest.ChannelName, outcome.Error);
+        }
+    }
+
     private static string NewNodeId()
     {
         var id = $"{Guid.NewGuid():N}/{Environment.ProcessId}/{Environment.MachineName}";
@@ -132,6 +164,12 @@ public sealed partial class NotificationDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {EventType} {EventId} to channel {Channel} failed (attempt {Attempt}): {Error}")]
     private static partial void LogFailed(ILogger logger, string eventType, Guid eventId, string channel, int attempt, string? error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Digest of {Events} notifications delivered to channel {Channel}")]
+    private static partial void LogDigestDelivered(ILogger logger, int events, string channel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Digest of {Events} notifications to channel {Channel} failed: {Error}")]
+    private static partial void LogDigestFailed(ILogger logger, int events, string channel, string? error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Events} notification events past the outbox retention, with their delivery log")]
     private static partial void LogPurged(ILogger logger, int events);

@@ -21,6 +21,12 @@ public interface INotificationSender
     Task<SendOutcome> SendAsync(DispatchItem item, CancellationToken ct);
 }
 
+/// <summary>Sends a digest (several events of one channel) as one message per person: email channels.</summary>
+public interface INotificationDigestSender
+{
+    Task<SendOutcome> SendDigestAsync(DispatchDigest digest, CancellationToken ct);
+}
+
 /// <summary>The HTTP side shared by webhooks and Teams: one POST through the notifications client, its answer as an outcome.</summary>
 public static class NotificationHttp
 {

@@ -41,6 +41,7 @@ public sealed class AuditCompletenessTests
         ["AgreementService.IsCurrentAsync"] = "A read: compares a version with the current agreement's.",
         ["DeviceVerificationService.LiveSessionsAsync"] = "A read: which console credentials are still live (the hub's sweep).",
         ["NotificationDispatchStore.ClaimDueAsync"] = "Dispatcher bookkeeping: takes a delivery's lease; the delivery log shows each attempt.",
+        ["NotificationDispatchStore.ClaimDigestsAsync"] = "Dispatcher bookkeeping: takes the leases of a digest's deliveries; the delivery log shows each attempt.",
         ["NotificationDispatchStore.CompleteAsync"] = "Dispatcher bookkeeping: records an attempt in the delivery log.",
         ["NotificationDispatchStore.FailAsync"] = "Records an attempt in the delivery log; when it disables the channel after a day of failures it audits that (NotificationDispatchStoreTests).",
         ["OtpExpiryNotices.WriteDueAsync"] = "Writes outbox rows about codes running out; nothing a person changed (the delivery log shows them).",
@@ -100,6 +101,11 @@ public sealed class AuditCompletenessTests
         {
             var id = await s.ChannelAsync();
             return () => s.Channels.SendTestAsync(id, Admin, Ct);
+        },
+        ["NotificationChannelService.SetDigestAsync"] = async s =>
+        {
+            var id = (await s.Channels.CreateAsync(new NewNotificationChannel(NotificationChannelKind.Email, "Mail", null, null, [NotificationEventTypes.RequestPending]), Admin, Ct)).Value!.Channel.Id;
+            return () => s.Channels.SetDigestAsync(id, 60, Admin, Ct);
         },
         ["NotificationChannelService.RedeliverAsync"] = async s =>
         {

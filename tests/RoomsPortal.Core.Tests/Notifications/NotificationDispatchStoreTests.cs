@@ -11,7 +11,7 @@ namespace RoomsPortal.Core.Tests.Notifications;
 /// <summary>Leases, per-channel order, backoff and disabling after a day of failures.</summary>
 public sealed class NotificationDispatchStoreTests : IAsyncLifetime
 {
-    private static readonly NotificationOptions Settings = new()
+    internal static NotificationOptions Settings { get; } = new()
     {
         PortalUrl = new Uri("https://portal.example.com/"),
         RetryBaseDelay = TimeSpan.FromSeconds(10),

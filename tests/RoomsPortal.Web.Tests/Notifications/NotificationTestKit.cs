@@ -38,6 +38,38 @@ internal static class NotificationTestKit
         return arrived.Task;
     }
 
+    /// <summary>
+    /// A portal clock that stands still until the test advances it, five minutes into a UTC hour (so a 15- or 60-minute
+    /// digest window ends at a known time); the dispatcher's poll waits on it too, so advancing it wakes the dispatcher.
+    /// </summary>
+    public static Microsoft.Extensions.Time.Testing.FakeTimeProvider DigestClock()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new(new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 5, 0, TimeSpan.Zero));
+    }
+
+    /// <summary>
+    /// Moves the portal clock on and wakes each node's dispatcher, as its next poll would: a dispatcher busy when the clock
+    /// moves would otherwise wait on a fake poll timer set after the move, which only another move would fire.
+    /// </summary>
+    public static void AdvanceAndWake(this Microsoft.Extensions.Time.Testing.FakeTimeProvider clock, DateTimeOffset to, params PortalFactory[] nodes)
+    {
+        clock.Advance(to - clock.GetUtcNow());
+        foreach (var node in nodes)
+        {
+            node.Services.GetRequiredService<NotificationOutboxSignal>().Raise();
+        }
+    }
+
+    /// <summary>The portal reads <paramref name="clock"/> for every time (TimeProvider).</summary>
+    public static PortalFactory On(this PortalFactory portal, TimeProvider clock) =>
+        portal.WithServices(services => Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.Replace(
+            services, ServiceDescriptor.Singleton(clock)));
+
+    /// <summary>The messages received so far, by recipient address.</summary>
+    public static ILookup<string, netDumbster.smtp.SmtpMessage> ByAddress(this netDumbster.smtp.SimpleSmtpServer smtp) =>
+        smtp.ReceivedEmail.ToLookup(m => Assert.Single(m.ToAddresses).Address, StringComparer.OrdinalIgnoreCase);
+
     /// <summary>A loopback port free now (for the in-test SMTP server).</summary>
     public static int FreePort()
     {
@@ -67,10 +99,10 @@ internal static class NotificationTestKit
     }
 
     /// <summary>An account with a code, redeemed by a console (through Core, as the console API does); returns the request id.</summary>
-    public static async Task<Guid> RedeemAsync(this IServiceProvider portal, string upn, string serial)
+    public static async Task<Guid> RedeemAsync(this IServiceProvider portal, string upn, string serial, string roomGroup = "Building 4")
     {
         var admin = new PortalProvisioning(portal);
-        var account = await admin.CreateAccountAsync(upn, ct: Ct);
+        var account = await admin.CreateAccountAsync(upn, roomGroup: roomGroup, ct: Ct);
         var otp = await admin.IssueOtpAsync(account, upn, ct: Ct);
         var redeemed = await portal.GetRequiredService<ApprovalService>().RedeemAsync(otp.Code, new DeviceInfo(serial, "Contoso", "RoomConsole 10", "1.0"), "10.0.0.7", Ct);
         Assert.True(redeemed.Succeeded, redeemed.Error.ToString());

@@ -127,6 +127,7 @@ public sealed class RoleMatrixTests : IAsyncLifetime
         Rule("GET /api/v1/notification-channels/", Access.ApiManage),
         Rule("POST /api/v1/notification-channels/", Access.ApiManage),
         Rule("POST /api/v1/notification-channels/{id:guid}/test", Access.ApiManage),
+        Rule("PUT /api/v1/notification-channels/{id:guid}/digest", Access.ApiManage),
         Rule("POST /api/v1/resource-accounts/{id:guid}/enable", Access.ApiProvision),
         Rule("POST /api/v1/resource-accounts/{id:guid}/disable", Access.ApiProvision),
         Rule("POST /api/v1/resource-accounts/assign-room-group", Access.ApiManage),

@@ -33,6 +33,7 @@ public sealed class UserAdministrationAuditTests : IAsyncLifetime
         ["WebhookSender.SendAsync"] = "Sends an outbox event to a receiver; changes nothing in the portal. The dispatcher records the attempt in the delivery log (NotificationDispatchStore).",
         ["TeamsSender.SendAsync"] = "As above, to Teams.",
         ["EmailSender.SendAsync"] = "As above, by email.",
+        ["EmailSender.SendDigestAsync"] = "As above, a digest of several events by email.",
     };
 
     private static readonly Dictionary<string, Func<PortalFactory, Task<Func<Task>>>> Calls = new(StringComparer.Ordinal)

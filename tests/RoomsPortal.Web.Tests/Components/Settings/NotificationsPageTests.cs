@@ -1,5 +1,6 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 using RoomsPortal.Core.Audit;
 using RoomsPortal.Core.Notifications;
 using RoomsPortal.Core.RoomGroups;
@@ -107,6 +108,32 @@ public sealed class NotificationsPageTests : AccountPageContext
         cut.WaitForAssertion(() => Assert.Equal("2", cut.Find("[data-testid=email-coverage]").GetAttribute("data-people")));
         Assert.Equal("1", cut.Find("[data-testid=email-coverage]").GetAttribute("data-without-email"));
         Assert.Contains("1 of the 2 people this channel covers has no email address", cut.Find("[data-testid=email-coverage]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_email_channel_is_added_with_a_digest_and_its_row_changes_it_with_an_audit_entry()
+    {
+        var cut = RenderPage<NotificationSettings>();
+        cut.WaitForElement("[data-testid=no-channels]");
+        await cut.InvokeAsync(() => cut.FindComponent<MudSelect<NotificationChannelKind>>().Instance.ValueChanged.InvokeAsync(NotificationChannelKind.Email));
+        cut.Find("[data-testid=channel-name]").Change("People");
+        var formDigest = cut.FindComponent<NotificationChannelForm>().FindComponent<DigestSelect>();
+        await cut.InvokeAsync(() => formDigest.FindComponent<MudSelect<int>>().Instance.ValueChanged.InvokeAsync(1440));
+        cut.Find("[data-testid=add-channel]").Click();
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=channel-row]")));
+        Assert.Equal(1440, Assert.Single(await Service<NotificationChannelService>().ListAsync(Ct)).DigestMinutes);
+        var rowDigest = cut.FindComponents<DigestSelect>().Single(d => d.Instance.TestId == "row-digest");
+        Assert.Equal(1440, rowDigest.Instance.Value);
+        Assert.Contains("A daily digest", rowDigest.Markup, StringComparison.Ordinal);
+
+        await cut.InvokeAsync(() => rowDigest.FindComponent<MudSelect<int>>().Instance.ValueChanged.InvokeAsync(15));
+
+        cut.WaitForAssertion(() => Assert.Equal(15, cut.FindComponents<DigestSelect>().Single(d => d.Instance.TestId == "row-digest").Instance.Value));
+        Assert.Equal(15, Assert.Single(await Service<NotificationChannelService>().ListAsync(Ct)).DigestMinutes);
+        var audit = (await Service<AuditService>().QueryAsync(new AuditQuery(Category: AuditCategory.Notifications), Ct)).Items;
+        var changed = Assert.Single(audit, e => e.Operation == AuditOperations.ChannelDigestChanged);
+        Assert.Contains("from 1440 to 15 minutes", changed.Details, StringComparison.Ordinal);
     }
 
     private async Task EmailChannelAsync(Guid group)
