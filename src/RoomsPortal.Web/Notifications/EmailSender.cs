@@ -12,11 +12,12 @@ namespace RoomsPortal.Web.Notifications;
 /// <summary>
 /// One message per event (plain text and HTML) to the people whose role and room groups cover it: Rooms Pro Managers,
 /// and Site Leads assigned to the room group (Helpdesk too for verification failures, lockouts and expiring codes, which
-/// they work on). Each person gets their own message (their address alone in To), all sent over one SMTP session; a
-/// failure part-way retries the whole event, so someone may get it twice, never not at all. A digest channel's events
+/// they work on). Each person gets their own message (their address alone in To), all sent over one SMTP session, kept
+/// for the next event (<see cref="SmtpSessions"/>); a kept session that fails before its first message is replaced by a
+/// new one at once. A failure part-way retries the whole event, so someone may get it twice, never not at all. A digest channel's events
 /// go as one message per person (<see cref="SendDigestAsync"/>).
 /// </summary>
-public sealed class EmailSender(NotificationRecipients recipients, IOptions<SmtpOptions> smtp, IOptions<NotificationOptions> options) : INotificationSender, INotificationDigestSender
+public sealed class EmailSender(NotificationRecipients recipients, SmtpSessions sessions, IOptions<SmtpOptions> smtp, IOptions<NotificationOptions> options) : INotificationSender, INotificationDigestSender
 {
     /// <summary>The roles that get every event, whatever its room group.</summary>
     public static IReadOnlyList<string> UnscopedRoles { get; } = [PortalRoles.RoomsProManager];
@@ -101,39 +102,47 @@ public sealed class EmailSender(NotificationRecipients recipients, IOptions<Smtp
         var from = MailboxAddress.Parse(settings.From!);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(settings.SendTimeout);
-        using var client = new SmtpClient { Timeout = (int)settings.SendTimeout.TotalMilliseconds };
         try
         {
-            await client.ConnectAsync(settings.Host!, settings.Port, settings.Security switch
+            for (var reuse = true; ; reuse = false)
             {
-                SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
-                SmtpSecurity.None => SecureSocketOptions.None,
-                _ => SecureSocketOptions.StartTls,
-            }, deadline.Token);
-            if (!string.IsNullOrEmpty(settings.UserName))
-            {
-                await client.AuthenticateAsync(settings.UserName, settings.Password ?? string.Empty, deadline.Token);
-            }
-
-            var refused = 0;
-            foreach (var recipient in to)
-            {
-                using var message = compose(from, recipient);
+                var (client, reused) = await sessions.RentAsync(reuse, deadline.Token);
+                var sent = 0;
                 try
                 {
-                    await client.SendAsync(message, deadline.Token);
+                    var refused = 0;
+                    foreach (var recipient in to)
+                    {
+                        using var message = compose(from, recipient);
+                        try
+                        {
+                            await client.SendAsync(message, deadline.Token);
+                        }
+                        catch (SmtpCommandException ex) when (ex.ErrorCode == SmtpErrorCode.RecipientNotAccepted)
+                        {
+                            // One stale mailbox must not fail the event: a retry would mail everyone else again.
+                            refused++;
+                        }
+
+                        sent++;
+                    }
+
+                    await sessions.ReturnAsync(client);
+                    return refused == to.Count
+                        ? SendOutcome.Failed(550, "The mail server refused every recipient; check their email addresses")
+                        : SendOutcome.Ok(250);
                 }
-                catch (SmtpCommandException ex) when (ex.ErrorCode == SmtpErrorCode.RecipientNotAccepted)
+                catch (Exception ex) when (reused && sent == 0 && IsBrokenSession(ex))
                 {
-                    // One stale mailbox must not fail the event: a retry would mail everyone else again.
-                    refused++;
+                    // The kept session was closed by the server meanwhile; nothing went over it: a new one, once.
+                    SmtpSessions.Discard(client);
+                }
+                catch
+                {
+                    SmtpSessions.Discard(client);
+                    throw;
                 }
             }
-
-            await client.DisconnectAsync(quit: true, deadline.Token);
-            return refused == to.Count
-                ? SendOutcome.Failed(550, "The mail server refused every recipient; check their email addresses")
-                : SendOutcome.Ok(250);
         }
         catch (SmtpCommandException ex)
         {
@@ -147,9 +156,12 @@ public sealed class EmailSender(NotificationRecipients recipients, IOptions<Smtp
         {
             return SendOutcome.Failed(null, $"Not sent within {settings.SendTimeout.TotalSeconds:0} s ({SmtpOptions.Section}:SendTimeout)");
         }
-        catch (Exception ex) when (ex is SmtpProtocolException or ServiceNotConnectedException or SocketException or IOException or SslHandshakeException)
+        catch (Exception ex) when (IsBrokenSession(ex) || ex is SslHandshakeException)
         {
             return SendOutcome.Failed(null, $"Mail server {settings.Host}:{settings.Port}: {ex.GetType().Name}");
         }
     }
+
+    private static bool IsBrokenSession(Exception ex) =>
+        ex is SmtpProtocolException or ServiceNotConnectedException or SocketException or IOException;
 }

@@ -27,6 +27,7 @@ public static class NotificationSetup
                 $"{NotificationOptions.Section}:LeaseDuration must be longer than {SmtpOptions.Section}:SendTimeout, or another node could take "
                 + "a delivery whose email is still being sent: raise the lease or lower the send timeout.")
             .ValidateOnStart();
+        services.AddSingleton<SmtpSessions>();
         services.AddSingleton<INotificationSender, EmailSender>();
         services.AddHostedService<NotificationDispatcher>();
         return services;

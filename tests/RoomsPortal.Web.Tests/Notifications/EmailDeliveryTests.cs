@@ -50,7 +50,7 @@ public sealed class EmailDeliveryTests
         }
     }
 
-    private static async Task UserWithEmailAsync(PortalFactory portal, string name, string role, string email, params Guid[] groups)
+    internal static async Task UserWithEmailAsync(PortalFactory portal, string name, string role, string email, params Guid[] groups)
     {
         var id = await portal.CreateUserAsync(name, PortalFactory.AdminPassword, role, groups);
         using var scope = portal.Services.CreateScope();
