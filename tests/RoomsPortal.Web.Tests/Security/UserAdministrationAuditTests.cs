@@ -34,6 +34,8 @@ public sealed class UserAdministrationAuditTests : IAsyncLifetime
         ["TeamsSender.SendAsync"] = "As above, to Teams.",
         ["EmailSender.SendAsync"] = "As above, by email.",
         ["EmailSender.SendDigestAsync"] = "As above, a digest of several events by email.",
+        ["SmtpSessions.RentAsync"] = "Opens or reuses this node's SMTP session for the email sender; changes nothing in the portal.",
+        ["SmtpSessions.ReturnAsync"] = "Keeps or closes that SMTP session; changes nothing in the portal.",
     };
 
     private static readonly Dictionary<string, Func<PortalFactory, Task<Func<Task>>>> Calls = new(StringComparer.Ordinal)
