@@ -56,7 +56,7 @@ internal static class PagesRun
             using var playwright = await Playwright.CreateAsync();
             await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
             {
-                ExecutablePath = Chromium(),
+                ExecutablePath = RoomsPortal.Testing.ChromiumLocator.Find(),
                 Headless = true,
                 Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
             });
@@ -169,11 +169,4 @@ internal static class PagesRun
         await Task.WhenAll(pages.Select(p => p.EvaluateAsync<double>("() => window.__benchSeen"))).WaitAsync(timeout);
 
     private static double WallClockMs() => (DateTime.UtcNow - DateTime.UnixEpoch).TotalMilliseconds;
-
-    /// <summary>Debian's chromium on PATH, as the end-to-end tests use it.</summary>
-    private static string Chromium() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':')
-            .SelectMany(dir => new[] { Path.Combine(dir, "chromium"), Path.Combine(dir, "chromium-browser") })
-            .FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException("Chromium was not found on PATH: install it with 'sudo apt-get install -y chromium'.");
 }

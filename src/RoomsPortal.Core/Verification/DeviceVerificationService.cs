@@ -34,7 +34,8 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
     public static readonly TimeSpan FailureNotificationInterval = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// How many <c>verification.failed</c> events one source address may cause per <see cref="FailureNotificationInterval"/>,
+    /// How many <c>verification.failed</c> events one source address (an IPv6 one by its /64, <see cref="FailureSource"/>)
+    /// may cause per <see cref="FailureNotificationInterval"/>,
     /// whatever consoles it claims to be: the per-console limit alone lets one noisy address (a script that makes up a new
     /// serial each time) grow the outbox and flood every channel without end. Its failures are still recorded and listed.
     /// </summary>
@@ -52,9 +53,7 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
         var since = now - FailureNotificationInterval;
         var recent = db.Set<NotificationEvent>().AsNoTracking()
             .Where(e => e.Type == NotificationEventTypes.VerificationFailed && e.OccurredAt > since);
-        var address = failure.SourceAddress is { Length: > NotificationEvent.SourceAddressMaxLength } full
-            ? full[..NotificationEvent.SourceAddressMaxLength]
-            : failure.SourceAddress;
+        var address = FailureSource(failure.SourceAddress);
         if (await recent.AnyAsync(e => e.DedupKey == deviceKey, ct)
             || await recent.CountAsync(e => e.SourceAddress == address, ct) >= FailureNotificationsPerAddress)
         {
@@ -64,6 +63,36 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
         await NotificationOutbox.AddAsync(db, NotificationEventTypes.VerificationFailed, null, null,
             new ConsoleSummary(failure.Make, failure.Model, failure.SerialNumber, failure.SourceAddress, failure.Reason.ToString(), FailureId: failure.Id),
             now, ct, deviceKey, address);
+    }
+
+    /// <summary>
+    /// What the per-address allowance counts by: an IPv4 address (an IPv4-mapped IPv6 one as IPv4), and for IPv6 its
+    /// /64 prefix (<c>2001:db8:1:2::/64</c>), since one subscriber's network routinely holds a whole /64 and a script
+    /// could take a new address for every failure. Anything that is not an address counts as itself, cut to the column.
+    /// </summary>
+    internal static string? FailureSource(string? sourceAddress)
+    {
+        if (sourceAddress is null)
+        {
+            return null;
+        }
+
+        if (System.Net.IPAddress.TryParse(sourceAddress, out var ip))
+        {
+            if (ip.IsIPv4MappedToIPv6)
+            {
+                return ip.MapToIPv4().ToString();
+            }
+
+            if (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+            {
+                var bytes = ip.GetAddressBytes();
+                Array.Clear(bytes, 8, 8);
+                return new System.Net.IPAddress(bytes) + "/64";
+            }
+        }
+
+        return sourceAddress.Length > NotificationEvent.SourceAddressMaxLength ? sourceAddress[..NotificationEvent.SourceAddressMaxLength] : sourceAddress;
     }
 
     public async Task<DeviceVerificationResult> VerifyAsync(

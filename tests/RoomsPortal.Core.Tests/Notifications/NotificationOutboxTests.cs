@@ -194,6 +194,26 @@ public sealed class NotificationOutboxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_IPv6_network_counts_as_one_source_by_its_64_prefix()
+    {
+        await ChannelAsync("Security", null, NotificationEventTypes.VerificationFailed);
+        var verification = new DeviceVerificationService(_h.Database, _h.Time);
+        for (var i = 1; i <= DeviceVerificationService.FailureNotificationsPerAddress + 3; i++)
+        {
+            // A new address inside one /64 for every failure, as a script on one subscriber's network could take.
+            await verification.VerifyAsync(new DeviceIdentity("Contoso", "Unknown", $"SN-V6-{i}", null), null, $"2001:db8:7:9::{i:x}", Ct);
+        }
+
+        await verification.VerifyAsync(new DeviceIdentity("Contoso", "Unknown", "SN-V6-OTHER", null), null, "2001:db8:7:a::1", Ct);
+        await verification.VerifyAsync(new DeviceIdentity("Contoso", "Unknown", "SN-V4-MAPPED", null), null, "::ffff:203.0.113.44", Ct);
+
+        var sources = (await OutboxAsync()).Select(o => o.Event.SourceAddress).ToList();
+        Assert.Equal(DeviceVerificationService.FailureNotificationsPerAddress, sources.Count(a => a == "2001:db8:7:9::/64"));
+        Assert.Equal(1, sources.Count(a => a == "2001:db8:7:a::/64"));
+        Assert.Equal(1, sources.Count(a => a == "203.0.113.44"));
+    }
+
+    [Fact]
     public async Task Channel_validation_says_what_to_fix_and_changes_are_audited()
     {
         var bad = await _channels.CreateAsync(new NewNotificationChannel(

@@ -25,7 +25,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            ExecutablePath = FindChromium(),
+            ExecutablePath = RoomsPortal.Testing.ChromiumLocator.Find(),
             Headless = true,
             Args = ChromiumArgs,
         });
@@ -39,31 +39,6 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-    }
-
-    private static string FindChromium()
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable("CHROMIUM_PATH");
-        if (!string.IsNullOrEmpty(fromEnvironment))
-        {
-            return fromEnvironment;
-        }
-
-        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
-        {
-            foreach (var name in new[] { "chromium", "chromium-browser" })
-            {
-                var candidate = Path.Combine(folder, name);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new InvalidOperationException(
-            "Chromium was not found on PATH. Install it with 'apt-get install -y chromium' (the README test command does this), " +
-            "or set CHROMIUM_PATH to its executable.");
     }
 }
 
