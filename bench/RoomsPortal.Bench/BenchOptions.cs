@@ -14,6 +14,8 @@ internal sealed record BenchOptions
           --sample-seconds S  how long the portal's CPU is sampled while the consoles wait (default 5)
           --timeout S         upper bound for each phase (default 300)
           --postgres CONNSTR  run the portal on this PostgreSQL database (it must be empty) instead of a SQLite file
+          --negotiate         consoles negotiate before their WebSocket (ConsoleSetupClient.Negotiate), as they must
+                              with Azure SignalR Service on (docs/scale-out.md); default: the WebSocket straight away
           --out DIR           where the JSON report goes (default artifacts/bench)
           --batch N           instead of the swarm: import N accounts, generate one OTP batch for all of them in one
                               service call (timed), then the same batch again, which replaces every code (timed)
@@ -32,6 +34,9 @@ internal sealed record BenchOptions
     public int InFlight { get; init; } = 64;
 
     public double PollingShare { get; init; } = 0.1;
+
+    /// <summary>Consoles negotiate (an HTTP POST) before opening their WebSocket.</summary>
+    public bool Negotiate { get; init; }
 
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -85,6 +90,7 @@ internal sealed record BenchOptions
                 "--sample-seconds" => options with { SampleWindow = TimeSpan.FromSeconds(Int(Next(), 1, 120, "--sample-seconds")) },
                 "--timeout" => options with { PhaseTimeout = TimeSpan.FromSeconds(Int(Next(), 10, 3600, "--timeout")) },
                 "--postgres" => options with { Postgres = Next() },
+                "--negotiate" => options with { Negotiate = true },
                 "--out" => options with { OutputDirectory = Next() },
                 "--batch" => options with { Batch = Int(Next(), 1, Core.Otps.OtpService.MaxBatchSize, "--batch") },
                 "--sheets" => options with { Sheets = Int(Next(), 1, Core.Otps.OtpService.MaxBatchSize, "--sheets") },

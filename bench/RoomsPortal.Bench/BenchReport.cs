@@ -76,6 +76,9 @@ internal sealed class BenchReport
 
     public double PollingShare { get; init; }
 
+    /// <summary>The consoles negotiated before their WebSocket (<c>--negotiate</c>).</summary>
+    public bool Negotiate { get; init; }
+
     public int OpenFileLimit { get; init; }
 
     public Dictionary<string, PreparationFigures> Preparation { get; } = [];
@@ -106,7 +109,7 @@ internal sealed class BenchReport
     {
         var rows = new List<(string What, string Figure)>
         {
-            ("consoles per pass / in flight", $"{Consoles} / {InFlight}"),
+            ("consoles per pass / in flight", $"{Consoles} / {InFlight}{(Negotiate ? ", negotiating" : string.Empty)}"),
             ("database", Database),
         };
         foreach (var (name, prep) in Preparation)

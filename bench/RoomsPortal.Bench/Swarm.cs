@@ -42,7 +42,7 @@ internal static class Swarm
 
         var data = Path.Combine(Path.GetTempPath(), "roomsportal-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(data);
-        var report = new BenchReport { Consoles = options.Consoles, InFlight = options.InFlight, PollingShare = options.PollingShare, OpenFileLimit = limit };
+        var report = new BenchReport { Consoles = options.Consoles, InFlight = options.InFlight, PollingShare = options.PollingShare, Negotiate = options.Negotiate, OpenFileLimit = limit };
         report.Machine.LoadAverageAtStart = File.ReadAllText("/proc/loadavg").Trim();
         Console.WriteLine($"Starting the portal (Release, Production, {(options.Postgres is null ? "SQLite" : "PostgreSQL")}) in {data}");
         try
@@ -179,7 +179,7 @@ internal static class Swarm
         {
             await gate.WaitAsync(ct);
             using var http = SwarmConsole.HttpClientFrom(SwarmConsole.AddressOf(console.Index), portal, waitsOnHub: console.Mode == ConsoleMode.Push);
-            await using var client = new ConsoleSetupClient(http, SwarmConsole.DeviceOf(key, console.Index));
+            await using var client = new ConsoleSetupClient(http, SwarmConsole.DeviceOf(key, console.Index)) { Negotiate = options.Negotiate };
             client.ConnectionChanged += change =>
             {
                 if (change is "reconnecting" or "credential-expired" && console.DecidedAt == 0)

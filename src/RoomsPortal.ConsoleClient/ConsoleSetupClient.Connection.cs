@@ -26,6 +26,9 @@ public sealed partial class ConsoleSetupClient
     /// </summary>
     public bool Negotiate { get; init; }
 
+    /// <summary>How long the negotiate call's idle HTTP connection is kept (<see cref="Negotiate"/>): not for the whole wait.</summary>
+    public static readonly TimeSpan NegotiateIdleTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>How long the hub connection stays open after the last wait ended, for the next one to reuse (30 s).</summary>
     public TimeSpan IdleConnectionLifetime { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -162,6 +165,13 @@ public sealed partial class ConsoleSetupClient
                 {
                     options.SkipNegotiation = true;
                     options.Transports = HttpTransportType.WebSockets;
+                }
+                else
+                {
+                    // The negotiate call's HTTP connection would otherwise stay open beside the WebSocket for as long
+                    // as the console waits: a second socket per console at the portal. Idle connections go after 2 s
+                    // (a transport that uses HTTP itself, if one is ever chosen, keeps its busy connections).
+                    options.HttpMessageHandlerFactory = _ => new SocketsHttpHandler { PooledConnectionIdleTimeout = NegotiateIdleTimeout };
                 }
             })
             .AddJsonProtocol(options => ConsoleJson.Configure(options.PayloadSerializerOptions))
