@@ -48,8 +48,15 @@ public sealed class SmtpSessions(IOptions<SmtpOptions> smtp, TimeProvider time) 
                 await idle.Client.NoOpAsync(ct);
                 return (idle.Client, true);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (OperationCanceledException)
             {
+                // Stopping or out of time: the session is in nobody's hands now, so it is closed here.
+                idle.Client.Dispose();
+                throw;
+            }
+            catch (Exception)
+            {
+                // The server closed it meanwhile: try the next one, or a new session.
                 idle.Client.Dispose();
             }
         }
