@@ -35,12 +35,7 @@ public sealed class GenerateOtpWizardPage(IPage page, Uri baseAddress) : PortalP
     public async Task UseSignInDataAsync(string csv)
     {
         await Page.GetByTestId("mode-upload").CheckAsync();
-        await Page.GetByTestId("sign-in-data-file").SetInputFilesAsync(new FilePayload
-        {
-            Name = "sign-in-data.csv",
-            MimeType = "text/csv",
-            Buffer = System.Text.Encoding.UTF8.GetBytes(csv),
-        });
+        await FileInputs.ChooseAsync(Page.GetByTestId("sign-in-data-file"), "sign-in-data.csv", csv);
         await Page.GetByTestId("sign-in-data-ok").WaitForAsync();
     }
 

@@ -20,12 +20,7 @@ public sealed class ResourceAccountsPage(IPage page, Uri baseAddress) : PortalPa
 
     /// <summary>Imports CSV text through the Import button's file picker.</summary>
     public Task ImportAsync(string csv, string fileName = "accounts.csv") =>
-        Page.GetByTestId("import-file").SetInputFilesAsync(new FilePayload
-        {
-            Name = fileName,
-            MimeType = "text/csv",
-            Buffer = System.Text.Encoding.UTF8.GetBytes(csv),
-        });
+        FileInputs.ChooseAsync(Page.GetByTestId("import-file"), fileName, csv);
 
     public Task SelectAsync(string upn) => Row(upn).Locator("input[type=checkbox]").CheckAsync();
 
