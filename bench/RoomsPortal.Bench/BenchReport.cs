@@ -11,6 +11,29 @@ internal sealed record WaitingFigures(
     int Consoles, int Polling, double ConnectSeconds, long RssBeforeBytes, long RssWaitingBytes, double BytesPerConsole,
     double CpuPercentWhileWaiting, int PortalOpenFiles, int BenchOpenFiles);
 
+/// <summary>The portal's garbage collections by generation and the time its threads stood still for them.</summary>
+internal sealed record GcFigures(int Gen0, int Gen1, int Gen2, double PauseMs)
+{
+    /// <summary>The host's answer to <c>gc</c>: <c>gc gen0 gen1 gen2 pauseMs</c>.</summary>
+    public static GcFigures Parse(string answer)
+    {
+        var parts = answer.Split(' ');
+        if (parts.Length != 5 || parts[0] != "gc")
+        {
+            throw new InvalidOperationException($"The portal answered '{answer}' to gc.");
+        }
+
+        return new GcFigures(
+            int.Parse(parts[1], CultureInfo.InvariantCulture),
+            int.Parse(parts[2], CultureInfo.InvariantCulture),
+            int.Parse(parts[3], CultureInfo.InvariantCulture),
+            double.Parse(parts[4], CultureInfo.InvariantCulture));
+    }
+
+    public static GcFigures operator -(GcFigures after, GcFigures before) =>
+        new(after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2, after.PauseMs - before.PauseMs);
+}
+
 internal sealed record RedemptionFigures(int Succeeded, int Failed, double Seconds, double PerSecond, double P50Ms, double P99Ms, double MaxMs)
 {
     public static RedemptionFigures Of(IReadOnlyCollection<SwarmConsole> consoles, double seconds)
@@ -87,6 +110,11 @@ internal sealed class BenchReport
 
     public double RedemptionCpuPercent { get; set; }
 
+    /// <summary>The bench's own CPU in the same pass: with the portal's, whether the machine was the limit.</summary>
+    public double RedemptionSwarmCpuPercent { get; set; }
+
+    public GcFigures? RedemptionGc { get; set; }
+
     public RedemptionFigures? RedeemWhileWaiting { get; set; }
 
     public WaitingFigures? Waiting { get; set; }
@@ -121,7 +149,12 @@ internal sealed class BenchReport
         {
             rows.Add(("redemptions/s (verify+agreement+redeem, auto approval on)", $"{r.PerSecond:0.0} ({r.Succeeded} in {r.Seconds:0.0} s)"));
             rows.Add(("redeem call p50 / p99 / max", $"{r.P50Ms:0.0} / {r.P99Ms:0.0} / {r.MaxMs:0.0} ms"));
-            rows.Add(("portal CPU during redemptions", $"{RedemptionCpuPercent:0} % of one core"));
+            rows.Add(("portal CPU during redemptions", $"{RedemptionCpuPercent:0} % of one core, {RedemptionCpuPercent * 10 * r.Seconds / Math.Max(1, r.Succeeded):0.00} ms a redemption"));
+            rows.Add(("bench (swarm) CPU during redemptions", $"{RedemptionSwarmCpuPercent:0} % of one core (machine: {Environment.ProcessorCount} cores)"));
+            if (RedemptionGc is { } gc)
+            {
+                rows.Add(("portal GCs during redemptions: gen0 / gen1 / gen2, paused", $"{gc.Gen0} / {gc.Gen1} / {gc.Gen2}, {gc.PauseMs:0} ms ({gc.PauseMs / 10 / r.Seconds:0.0} % of the pass)"));
+            }
         }
 
         if (RedeemWhileWaiting is { } w)

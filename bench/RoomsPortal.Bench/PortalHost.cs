@@ -104,6 +104,11 @@ internal static partial class PortalHost
                         GC.WaitForPendingFinalizers();
                         Reply($"memory {GC.GetTotalMemory(forceFullCollection: true)}");
                         break;
+                    case "gc":
+                        // Collections and the time threads stood still for them, since the process started.
+                        Reply(string.Create(CultureInfo.InvariantCulture,
+                            $"gc {GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {GC.GetTotalPauseDuration().TotalMilliseconds:0.0}"));
+                        break;
                     case "quit":
                         Reply("bye");
                         return 0;

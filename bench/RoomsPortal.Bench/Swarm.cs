@@ -24,6 +24,9 @@ internal static class Swarm
     /// </summary>
     private const int Reserve = 400;
 
+    /// <summary>How long the portal host may take to answer a figures command (gc).</summary>
+    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromMinutes(1);
+
     public static async Task<int> RunAsync(BenchOptions options)
     {
         // A settled waiting console holds one socket in each process (its WebSocket; a polling console its HTTP
@@ -234,6 +237,8 @@ internal static class Swarm
         var consoles = codes.Select((code, i) => new SwarmConsole(options.Consoles + i, ConsoleMode.Redeem, code)).ToArray();
         using var phase = new CancellationTokenSource(options.PhaseTimeout);
         using var gate = new SemaphoreSlim(options.InFlight);
+        var gcStart = GcFigures.Parse(await portal.CommandAsync("gc", AnswerTimeout));
+        var swarmCpuStart = Environment.CpuUsage.TotalTime;
         var cpuStart = portal.ReadCpuSeconds();
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(consoles.Select(c => Task.Run(async () =>
@@ -269,6 +274,8 @@ internal static class Swarm
         var seconds = watch.Elapsed.TotalSeconds;
         report.Redemption = RedemptionFigures.Of(consoles, seconds);
         report.RedemptionCpuPercent = (portal.ReadCpuSeconds() - cpuStart) / seconds * 100;
+        report.RedemptionSwarmCpuPercent = (Environment.CpuUsage.TotalTime - swarmCpuStart).TotalSeconds / seconds * 100;
+        report.RedemptionGc = GcFigures.Parse(await portal.CommandAsync("gc", AnswerTimeout)) - gcStart;
     }
 
     /// <summary>Verification (signed device statement), the agreement, and the redemption, which alone is timed.</summary>

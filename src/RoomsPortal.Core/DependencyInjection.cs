@@ -20,7 +20,7 @@ public static class DependencyInjection
     /// Registers the Core services (all singletons: each operation opens its own short-lived context).
     /// The host must also register:
     /// <list type="bullet">
-    /// <item><c>IDbContextFactory&lt;PortalDbContext&gt;</c> (<c>AddDbContextFactory</c> with the provider's migrations, and
+    /// <item><c>IDbContextFactory&lt;PortalDbContext&gt;</c> (<c>AddPooledDbContextFactory</c> or <c>AddDbContextFactory</c> with the provider's migrations, and
     /// <see cref="NotificationOutboxInterceptor"/> among its interceptors so a commit wakes the notification dispatcher);</item>
     /// <item><c>IDataProtectionProvider</c> (<c>AddDataProtection()</c> with persisted keys: losing them loses the stored passwords);</item>
     /// <item><see cref="IOtpKeyProvider"/> (a key of at least 32 bytes kept outside the database).</item>

@@ -99,6 +99,9 @@ public sealed class NotificationOutboxSignal
 /// Raises <see cref="NotificationOutboxSignal"/> when a context that added <see cref="NotificationDelivery"/> rows
 /// commits them: after the transaction's commit (units of work), or after SaveChanges when no transaction was open
 /// (SaveChanges commits itself). A rollback or failure forgets them. Registered on every portal context by the host.
+/// The portal pools its contexts: a context given back with its transaction still open (a unit of work that threw)
+/// keeps its mark into its next lease, whose next commit then wakes the dispatcher once for nothing (it finds no
+/// due row and sleeps again); a mark is never lost that way.
 /// </summary>
 public sealed class NotificationOutboxInterceptor(NotificationOutboxSignal signal) : DbTransactionInterceptor, ISaveChangesInterceptor
 {

@@ -7,7 +7,8 @@ namespace RoomsPortal.Core.Persistence;
 /// (<c>EnableRetryOnFailure</c>), and EF Core refuses a transaction the caller opens outside the strategy; here the
 /// strategy owns the whole attempt: a fresh change tracker, the transaction, the work and the commit. On a transient
 /// failure the strategy runs the delegate again, so the delegate must touch nothing outside the database (no events,
-/// pushes or emails) and must read what it needs inside itself. Publish events after this returns, once.
+/// pushes or emails) and must read what it needs inside itself. Publish events after this returns, once. On SQLite,
+/// units of work on one file take turns in the process (<see cref="SqliteWriters"/>) before they begin.
 /// </summary>
 public static class UnitOfWork
 {
@@ -47,6 +48,7 @@ public static class UnitOfWork
             {
                 // A retried attempt starts from what the database holds, not from the failed attempt's entities.
                 state.Db.ChangeTracker.Clear();
+                using var writer = await SqliteWriters.EnterAsync(state.Db, token);
                 await using var transaction = await state.Db.Database.BeginTransactionAsync(token);
                 var result = await state.Work(state.Db, token);
                 if (state.Db.Database.CurrentTransaction is not null)

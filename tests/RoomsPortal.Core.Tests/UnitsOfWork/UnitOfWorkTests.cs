@@ -70,6 +70,76 @@ public sealed class UnitOfWorkTests
         Assert.Single(h.Events.OfType<ApprovalRequestChanged>());
     }
 
+    [Fact]
+    public async Task On_SQLite_a_second_unit_of_work_queues_in_the_process_until_the_first_commits()
+    {
+        var begins = new TransactionBegins();
+        await using var database = await TestDatabase.CreateAsync(begins);
+        var migrations = begins.Count;
+        var firstHolds = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = database.InTransactionAsync(async (db, token) =>
+        {
+            db.Add(AuditEntry.Create(DateTimeOffset.UnixEpoch, Admin, AuditCategory.Security, "Probe", "first"));
+            await db.SaveChangesAsync(token);
+            firstHolds.SetResult();
+            await release.Task.WaitAsync(token);
+            return 1;
+        }, Ct);
+        await firstHolds.Task;
+
+        var second = database.InTransactionAsync(async (db, token) =>
+        {
+            db.Add(AuditEntry.Create(DateTimeOffset.UnixEpoch, Admin, AuditCategory.Security, "Probe", "second"));
+            await db.SaveChangesAsync(token);
+            return 2;
+        }, Ct);
+
+        if (TestDatabase.Provider == TestProvider.Sqlite)
+        {
+            // SQLite has one writer per file: the second waits without asking SQLite for the lock (whose busy handler
+            // would block this thread and sleep in steps up to 100 ms), and begins as soon as the first commits.
+            Assert.False(second.IsCompleted);
+            Assert.Equal(migrations + 1, begins.Count);
+        }
+        else
+        {
+            // PostgreSQL's writers of different rows do not exclude each other: nothing queues.
+            Assert.Equal(2, await second);
+            Assert.Equal(migrations + 2, begins.Count);
+        }
+
+        release.SetResult();
+        Assert.Equal(1, await first);
+        Assert.Equal(2, await second);
+        Assert.Equal(migrations + 2, begins.Count);
+        await using var check = database.CreateDbContext();
+        Assert.Equal(2, await check.Set<AuditEntry>().CountAsync(a => a.Operation == "Probe", Ct));
+    }
+
+    /// <summary>Counts transactions about to begin, before the provider is asked for one.</summary>
+    private sealed class TransactionBegins : DbTransactionInterceptor
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public override InterceptionResult<DbTransaction> TransactionStarting(
+            DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
+        {
+            Interlocked.Increment(ref _count);
+            return base.TransactionStarting(connection, eventData, result);
+        }
+
+        public override ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(
+            DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result,
+            CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _count);
+            return base.TransactionStartingAsync(connection, eventData, result, cancellationToken);
+        }
+    }
+
     /// <summary>Fails the first matching command after <see cref="Arm"/> with the provider's transient error.</summary>
     private sealed class TransientFailureOnce(string sqlFragment) : DbCommandInterceptor
     {
