@@ -20,13 +20,11 @@ public static class BulkRows
     /// <summary>Below this many rows of a kind, EF's own path is as fast and keeps the entities tracked.</summary>
     public const int Threshold = 64;
 
-    private const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
-
     /// <summary>Writes the tracked changes; on SQLite inside a transaction, large groups of rows in bulk.</summary>
     public static async Task<int> SaveChangesAsync(DbContext db, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (db.Database.ProviderName != SqliteProvider || db.Database.CurrentTransaction is not { } transaction)
+        if (db.Database.ProviderName != PortalDbContext.SqliteProviderName || db.Database.CurrentTransaction is not { } transaction)
         {
             return await db.SaveChangesAsync(ct);
         }

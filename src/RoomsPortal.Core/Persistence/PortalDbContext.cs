@@ -36,7 +36,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         }
     }
 
-    private const string SqliteProviderName = "Microsoft.EntityFrameworkCore.Sqlite";
+    /// <summary>EF Core's name for the SQLite provider (<c>Database.ProviderName</c>).</summary>
+    internal const string SqliteProviderName = "Microsoft.EntityFrameworkCore.Sqlite";
 
     private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
         v => v.UtcTicks,

@@ -12,8 +12,6 @@ namespace RoomsPortal.Core.Persistence;
 /// </summary>
 internal static class SqliteWriters
 {
-    private const string SqliteProviderName = "Microsoft.EntityFrameworkCore.Sqlite";
-
     /// <summary>Past this, a writer goes on to SQLite's own wait rather than queue for ever (nesting would hang).</summary>
     private static readonly TimeSpan MaxQueueTime = TimeSpan.FromSeconds(5);
 
@@ -21,7 +19,7 @@ internal static class SqliteWriters
 
     public static async Task<IDisposable?> EnterAsync(PortalDbContext db, CancellationToken ct)
     {
-        if (db.Database.ProviderName != SqliteProviderName || db.Database.GetConnectionString() is not { } file)
+        if (db.Database.ProviderName != PortalDbContext.SqliteProviderName || db.Database.GetConnectionString() is not { } file)
         {
             return null;
         }

@@ -18,7 +18,8 @@ internal static partial class DatabaseSetup
     /// service scope, the lookup of EF's internal service provider (options compared extension by extension) and its
     /// dependencies resolved under the scope's lock (about a tenth of the portal's CPU in a profile of the
     /// redemption swarm, docs/benchmarks.md). <see cref="PortalDbContext"/> holds no state of its own; EF resets a
-    /// returned context's tracker, transaction and connection before it lends it again.
+    /// returned context's tracker, transaction and connection before it lends it again. The pooled factory also registers
+    /// the context itself per scope, leased from the same pool, for ASP.NET Core Identity's stores.
     /// </summary>
     public static IServiceCollection AddPortalDatabase(this IServiceCollection services)
     {
@@ -44,9 +45,6 @@ internal static partial class DatabaseSetup
             options.AddInterceptors(sp.GetRequiredService<NotificationOutboxInterceptor>());
         });
 
-        // ASP.NET Core Identity's stores take the context itself: one per request scope, leased from the same pool
-        // (disposing the scope returns it).
-        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
         return services;
     }
 
