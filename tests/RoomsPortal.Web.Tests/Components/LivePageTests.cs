@@ -25,6 +25,18 @@ public sealed class LivePageTests : PortalComponentContext
     {
         var page = Render<Probe>();
         page.Instance.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A witness subscribed after the page: the dispatcher hands each event to the page's queue before the
+        // witness's, so once the witness has the 11th the page's queue holds all ten of the burst. (Releasing the
+        // refresh before that let the page drain 9 and then read the 10th alone.)
+        var seen = 0;
+        var queued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var witness = Notifier.Subscribe(_ =>
+        {
+            if (Interlocked.Increment(ref seen) == 11)
+            {
+                queued.TrySetResult();
+            }
+        });
 
         await Notifier.PublishAsync(Request(Mine));
         await page.Instance.Started.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
@@ -33,6 +45,7 @@ public sealed class LivePageTests : PortalComponentContext
             await Notifier.PublishAsync(Request(Mine));
         }
 
+        await queued.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         page.Instance.Hold.SetResult();
         await Notifier.FlushAsync(Ct);
 
