@@ -9,6 +9,8 @@ internal static class BenchMain
 {
     public static async Task<int> Main(string[] args)
     {
+        // Listens to this process's GC pauses from the start (the portal host's and the swarm's own).
+        _ = GcPauses.Instance;
         if (args.Contains(PortalHost.Flag))
         {
             return await PortalHost.RunAsync(args);

@@ -9,16 +9,31 @@ internal sealed record PreparationFigures(double ImportMs, double OtpMs);
 
 internal sealed record WaitingFigures(
     int Consoles, int Polling, double ConnectSeconds, long RssBeforeBytes, long RssWaitingBytes, double BytesPerConsole,
-    double CpuPercentWhileWaiting, int PortalOpenFiles, int BenchOpenFiles);
-
-/// <summary>The portal's garbage collections by generation and the time its threads stood still for them.</summary>
-internal sealed record GcFigures(int Gen0, int Gen1, int Gen2, double PauseMs)
+    double CpuPercentWhileWaiting, int PortalOpenFiles, int BenchOpenFiles,
+    long GcCommittedBeforeBytes, long GcCommittedWaitingBytes, long LiveHeapBeforeBytes, long LiveHeapWaitingBytes)
 {
-    /// <summary>The host's answer to <c>gc</c>: <c>gc gen0 gen1 gen2 pauseMs</c>.</summary>
+    /// <summary>Live managed bytes a waiting console adds (both heaps read after a full, compacting collection).</summary>
+    public double LiveBytesPerConsole => Consoles == 0 ? 0 : (LiveHeapWaitingBytes - LiveHeapBeforeBytes) / (double)Consoles;
+}
+
+/// <summary>
+/// A process's garbage collections by generation, the time its threads stood still for them, the longest single pause
+/// (since the previous reading) and the memory the GC had committed at the reading.
+/// </summary>
+internal sealed record GcFigures(int Gen0, int Gen1, int Gen2, double PauseMs, double LongestPauseMs, long CommittedBytes)
+{
+    /// <summary>This process now; starts the next interval of <see cref="LongestPauseMs"/>.</summary>
+    public static GcFigures OfThisProcess() => new(
+        GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalMilliseconds,
+        GcPauses.Instance.TakeLongest(), GC.GetGCMemoryInfo().TotalCommittedBytes);
+
+    /// <summary>The host's answer to <c>gc</c>: <c>gc gen0 gen1 gen2 pauseMs longestMs committedBytes</c>.</summary>
+    public string ToAnswer() => string.Create(CultureInfo.InvariantCulture, $"gc {Gen0} {Gen1} {Gen2} {PauseMs:0.0} {LongestPauseMs:0.0} {CommittedBytes}");
+
     public static GcFigures Parse(string answer)
     {
         var parts = answer.Split(' ');
-        if (parts.Length != 5 || parts[0] != "gc")
+        if (parts.Length != 7 || parts[0] != "gc")
         {
             throw new InvalidOperationException($"The portal answered '{answer}' to gc.");
         }
@@ -27,11 +42,19 @@ internal sealed record GcFigures(int Gen0, int Gen1, int Gen2, double PauseMs)
             int.Parse(parts[1], CultureInfo.InvariantCulture),
             int.Parse(parts[2], CultureInfo.InvariantCulture),
             int.Parse(parts[3], CultureInfo.InvariantCulture),
-            double.Parse(parts[4], CultureInfo.InvariantCulture));
+            double.Parse(parts[4], CultureInfo.InvariantCulture),
+            double.Parse(parts[5], CultureInfo.InvariantCulture),
+            long.Parse(parts[6], CultureInfo.InvariantCulture));
     }
 
+    /// <summary>What happened between two readings: counts and pause time subtract; the longest and committed are the later reading's.</summary>
     public static GcFigures operator -(GcFigures after, GcFigures before) =>
-        new(after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2, after.PauseMs - before.PauseMs);
+        new(after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2, after.PauseMs - before.PauseMs,
+            after.LongestPauseMs, after.CommittedBytes);
+
+    /// <summary>One report row: counts, pause time (and its share of the interval) and the longest pause.</summary>
+    public string Describe(double seconds) => string.Create(CultureInfo.InvariantCulture,
+        $"{Gen0} / {Gen1} / {Gen2}, {PauseMs:0} ms ({PauseMs / 10 / seconds:0.0} % of the time), longest {LongestPauseMs:0.0} ms");
 }
 
 internal sealed record RedemptionFigures(int Succeeded, int Failed, double Seconds, double PerSecond, double P50Ms, double P99Ms, double MaxMs)
@@ -125,6 +148,14 @@ internal sealed class BenchReport
 
     public double ApprovalsPerSecond { get; set; }
 
+    public double ApprovalSeconds { get; set; }
+
+    /// <summary>The portal's collections while the approvals were pushed.</summary>
+    public GcFigures? ApprovalGc { get; set; }
+
+    /// <summary>The swarm's own collections in the same time: the consoles' side of a push's latency.</summary>
+    public GcFigures? ApprovalSwarmGc { get; set; }
+
     public long WaitingLogLines { get; set; }
 
     public long PortalLogLines { get; set; }
@@ -153,7 +184,7 @@ internal sealed class BenchReport
             rows.Add(("bench (swarm) CPU during redemptions", $"{RedemptionSwarmCpuPercent:0} % of one core (machine: {Environment.ProcessorCount} cores)"));
             if (RedemptionGc is { } gc)
             {
-                rows.Add(("portal GCs during redemptions: gen0 / gen1 / gen2, paused", $"{gc.Gen0} / {gc.Gen1} / {gc.Gen2}, {gc.PauseMs:0} ms ({gc.PauseMs / 10 / r.Seconds:0.0} % of the pass)"));
+                rows.Add(("portal GCs during redemptions: gen0 / gen1 / gen2, paused", gc.Describe(r.Seconds)));
             }
         }
 
@@ -167,6 +198,8 @@ internal sealed class BenchReport
             rows.Add(("consoles waiting (hub / polling)", $"{wait.Consoles - wait.Polling} / {wait.Polling}, all in after {wait.ConnectSeconds:0.0} s"));
             rows.Add(("portal RSS before / while waiting", $"{wait.RssBeforeBytes / 1048576.0:0} MiB / {wait.RssWaitingBytes / 1048576.0:0} MiB"));
             rows.Add(("per waiting console", $"{wait.BytesPerConsole / 1024:0.0} KiB"));
+            rows.Add(("portal GC committed before / while waiting", $"{wait.GcCommittedBeforeBytes / 1048576.0:0} MiB / {wait.GcCommittedWaitingBytes / 1048576.0:0} MiB"));
+            rows.Add(("portal live heap before / while waiting (full GC)", $"{wait.LiveHeapBeforeBytes / 1048576.0:0} MiB / {wait.LiveHeapWaitingBytes / 1048576.0:0} MiB, {wait.LiveBytesPerConsole / 1024:0.0} KiB a console"));
             rows.Add(("portal CPU while waiting", $"{wait.CpuPercentWhileWaiting:0.0} % of one core"));
             rows.Add(("open files: portal / bench", $"{wait.PortalOpenFiles} / {wait.BenchOpenFiles} (limit {OpenFileLimit})"));
         }
@@ -176,6 +209,15 @@ internal sealed class BenchReport
             rows.Add(("push p50 / p90 / p99 / max (commit -> console)", $"{push.P50Ms:0.00} / {push.P90Ms:0.00} / {push.P99Ms:0.00} / {push.MaxMs:0.00} ms"));
             rows.Add(("pushes received / lost, drops", $"{push.Received} / {push.Lost}, {push.Drops}"));
             rows.Add(("approvals/s (one admin, one after another)", $"{ApprovalsPerSecond:0.0}"));
+            if (ApprovalGc is { } portalGc)
+            {
+                rows.Add(("portal GCs during approvals: gen0 / gen1 / gen2, paused", portalGc.Describe(ApprovalSeconds)));
+            }
+
+            if (ApprovalSwarmGc is { } swarmGc)
+            {
+                rows.Add(("bench GCs during approvals: gen0 / gen1 / gen2, paused", swarmGc.Describe(ApprovalSeconds)));
+            }
         }
 
         if (Polling is { } poll && Push is { } p)

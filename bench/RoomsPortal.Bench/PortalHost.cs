@@ -105,9 +105,9 @@ internal static partial class PortalHost
                         Reply($"memory {GC.GetTotalMemory(forceFullCollection: true)}");
                         break;
                     case "gc":
-                        // Collections and the time threads stood still for them, since the process started.
-                        Reply(string.Create(CultureInfo.InvariantCulture,
-                            $"gc {GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {GC.GetTotalPauseDuration().TotalMilliseconds:0.0}"));
+                        // Collections and the time threads stood still for them since the process started, the longest
+                        // pause since the previous gc command, and the memory the GC has committed.
+                        Reply(GcFigures.OfThisProcess().ToAnswer());
                         break;
                     case "quit":
                         Reply("bye");

@@ -105,6 +105,8 @@ internal static class Swarm
             }
         }
 
+        var heapBefore = await LiveHeapAsync(portal);
+        var gcBefore = GcFigures.Parse(await portal.CommandAsync("gc", AnswerTimeout));
         var rssBefore = portal.ReadRss();
         var logBefore = portal.LogLines;
         var watch = Stopwatch.StartNew();
@@ -125,12 +127,18 @@ internal static class Swarm
         await Task.Delay(options.SampleWindow);
         var cpu = (portal.ReadCpuSeconds() - cpuStart) / sampleWatch.Elapsed.TotalSeconds;
         var rssWaiting = portal.ReadRss();
+        var gcWaiting = GcFigures.Parse(await portal.CommandAsync("gc", AnswerTimeout));
+        var heapWaiting = await LiveHeapAsync(portal);
         report.Waiting = new WaitingFigures(
             waiting, consoles.Count(c => c.IsWaiting && c.Mode == ConsoleMode.Poll), connectSeconds,
             rssBefore, rssWaiting, waiting == 0 ? 0 : (rssWaiting - rssBefore) / (double)waiting, cpu * 100,
-            portal.ReadOpenFiles(), Directory.GetFiles("/proc/self/fd").Length);
+            portal.ReadOpenFiles(), Directory.GetFiles("/proc/self/fd").Length,
+            gcBefore.CommittedBytes, gcWaiting.CommittedBytes, heapBefore, heapWaiting);
 
-        // An admin on the Approvals page, one request after another.
+        // An admin on the Approvals page, one request after another. Both processes' collections are counted: a push
+        // is late when either stood still.
+        var portalGcStart = GcFigures.Parse(await portal.CommandAsync("gc", AnswerTimeout));
+        var swarmGcStart = GcFigures.OfThisProcess();
         var approveWatch = Stopwatch.StartNew();
         var approved = 0;
         foreach (var console in consoles.Where(c => c.RequestId != Guid.Empty && c.Error is null))
@@ -146,6 +154,8 @@ internal static class Swarm
         }
 
         var approveSeconds = approveWatch.Elapsed.TotalSeconds;
+        report.ApprovalGc = GcFigures.Parse(await portal.CommandAsync("gc", AnswerTimeout)) - portalGcStart;
+        report.ApprovalSwarmGc = GcFigures.OfThisProcess() - swarmGcStart;
         try
         {
             await Task.WhenAll(tasks).WaitAsync(options.PhaseTimeout);
@@ -159,6 +169,7 @@ internal static class Swarm
         report.Push = LatencyFigures.Of(consoles.Where(c => c.Mode == ConsoleMode.Push && c.CommittedAt != 0));
         report.Polling = LatencyFigures.Of(consoles.Where(c => c.Mode == ConsoleMode.Poll && c.CommittedAt != 0));
         report.ApprovalsPerSecond = approved / approveSeconds;
+        report.ApprovalSeconds = approveSeconds;
         report.RedeemWhileWaiting = RedemptionFigures.Of(consoles, connectSeconds);
         report.WaitingLogLines = portal.LogLines - logBefore;
     }
@@ -277,6 +288,10 @@ internal static class Swarm
         report.RedemptionSwarmCpuPercent = (Environment.CpuUsage.TotalTime - swarmCpuStart).TotalSeconds / seconds * 100;
         report.RedemptionGc = GcFigures.Parse(await portal.CommandAsync("gc", AnswerTimeout)) - gcStart;
     }
+
+    /// <summary>The portal's live managed heap after a full, compacting collection (the host's <c>memory</c> command).</summary>
+    private static async Task<long> LiveHeapAsync(PortalProcess portal) =>
+        long.Parse((await portal.CommandAsync("memory", AnswerTimeout)).Split(' ')[1], CultureInfo.InvariantCulture);
 
     /// <summary>Verification (signed device statement), the agreement, and the redemption, which alone is timed.</summary>
     internal static async Task<SetupStatusResponse> RedeemAsync(ConsoleSetupClient client, SwarmConsole console, Action<string> stage, CancellationToken ct)

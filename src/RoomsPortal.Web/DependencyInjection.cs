@@ -49,6 +49,7 @@ public static class DependencyInjection
                 retainedFileCountLimit: 14,
                 formatProvider: System.Globalization.CultureInfo.InvariantCulture),
             preserveStaticLogger: true);
+        CachedLoggerFactory.Wrap(services);
         // The static logger stays the bootstrap one (tests host several portals in one process); request lines go
         // through this registered logger instead, so they reach the configured sinks and the file.
         services.AddRequestLogging();
