@@ -58,7 +58,7 @@ internal sealed class PortalProcess : IAsyncDisposable
             start.ArgumentList.Add(postgres);
         }
 
-        // The portal runs with server GC (Microsoft.NET.Sdk.Web's default); this executable is a plain console app.
+        // The portal runs with server GC (Microsoft.NET.Sdk.Web's default), whatever this executable's own setting.
         start.Environment["DOTNET_gcServer"] = "1";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {

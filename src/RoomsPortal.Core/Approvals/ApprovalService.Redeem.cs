@@ -93,17 +93,27 @@ public sealed partial class ApprovalService
         }
     }
 
+    // The redemption's reads, compiled once (every console redeems; none rebuilds and looks up its query per call).
+    // The code's row and its account are tracked: the redemption changes the account.
+    private static readonly Func<PortalDbContext, string, CancellationToken, Task<OneTimePassword?>> OtpByHashQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, string hash, CancellationToken ct) =>
+            db.Set<OneTimePassword>().Include(o => o.ResourceAccount).FirstOrDefault(o => o.CodeHash == hash));
+
+    private static readonly Func<PortalDbContext, Guid, CancellationToken, Task<ApprovalRequest?>> RequestByOtpQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, Guid otpId, CancellationToken ct) =>
+            db.Set<ApprovalRequest>().AsNoTracking().FirstOrDefault(r => r.OtpId == otpId));
+
     /// <summary>One attempt, inside the unit of work: may run again on a transient failure, so it only touches the database.</summary>
     private async Task<RedeemAttempt> RedeemOnceAsync(
         PortalDbContext db, string hash, DeviceInfo device, string? sourceAddress, DateTimeOffset now, CancellationToken ct)
     {
-        var otp = await db.Set<OneTimePassword>().Include(o => o.ResourceAccount).FirstOrDefaultAsync(o => o.CodeHash == hash, ct);
+        var otp = await OtpByHashQuery(db, hash, ct);
         if (otp?.ResourceAccount is not { } account)
         {
             return RedeemAttempt.Failed(RedeemError.Unknown, "unknown");
         }
 
-        var existing = await db.Set<ApprovalRequest>().AsNoTracking().FirstOrDefaultAsync(r => r.OtpId == otp.Id, ct);
+        var existing = await RequestByOtpQuery(db, otp.Id, ct);
         if (existing is not null)
         {
             // Only the console that redeemed (same make, model and serial) gets its request back; any other was refused.

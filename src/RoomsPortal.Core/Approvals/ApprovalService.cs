@@ -85,6 +85,15 @@ public sealed partial class ApprovalService(
         return count;
     }
 
+    // A console reads its request's status after redeeming, on each poll and with each push: compiled once.
+    private static readonly Func<PortalDbContext, Guid, CancellationToken, Task<RequestWithUpn?>> StatusQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, Guid requestId, CancellationToken ct) => db.Set<ApprovalRequest>().AsNoTracking()
+            .Where(r => r.Id == requestId)
+            .Select(r => new RequestWithUpn(r, r.ResourceAccount!.Upn))
+            .FirstOrDefault());
+
+    private sealed record RequestWithUpn(ApprovalRequest Request, string Upn);
+
     /// <summary>The console's view of its own request; another console's request (another make, model or serial) is NotFound.</summary>
     /// <param name="requestId">The request.</param>
     /// <param name="deviceKey">The asking console's identity (<see cref="DeviceInfo.KeyOf"/>).</param>
@@ -95,10 +104,7 @@ public sealed partial class ApprovalService(
         var key = deviceKey;
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var row = await db.Set<ApprovalRequest>().AsNoTracking()
-            .Where(r => r.Id == requestId)
-            .Select(r => new { Request = r, r.ResourceAccount!.Upn })
-            .FirstOrDefaultAsync(ct);
+        var row = await StatusQuery(db, requestId, ct);
         if (row is null || row.Request.DeviceKey != key)
         {
             return ConsoleRequestError.NotFound;

@@ -15,6 +15,13 @@ public static class DeviceLockout
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
 
+    // Every redemption asks first (compiled once: the console path does not rebuild its expression per call).
+    private static readonly Func<PortalDbContext, string, DateTimeOffset, IAsyncEnumerable<DateTimeOffset>> FailureTimesQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, string deviceKey, DateTimeOffset since) => db.Set<SetupFailure>().AsNoTracking()
+            .Where(f => f.DeviceKey == deviceKey && f.OccurredAt > since)
+            .OrderBy(f => f.OccurredAt)
+            .Select(f => f.OccurredAt));
+
     /// <summary>The console's failures within the window before <paramref name="now"/> (saved ones only).</summary>
     internal static Task<int> FailuresInWindowAsync(PortalDbContext db, string deviceKey, DateTimeOffset now, CancellationToken ct)
     {
@@ -26,11 +33,7 @@ public static class DeviceLockout
     internal static async Task<DateTimeOffset?> LockedOutUntilAsync(PortalDbContext db, string deviceKey, DateTimeOffset now, CancellationToken ct)
     {
         var since = now - Window - LockoutDuration;
-        var times = await db.Set<SetupFailure>().AsNoTracking()
-            .Where(f => f.DeviceKey == deviceKey && f.OccurredAt > since)
-            .OrderBy(f => f.OccurredAt)
-            .Select(f => f.OccurredAt)
-            .ToListAsync(ct);
+        var times = await FailureTimesQuery(db, deviceKey, since).ToListAsync(ct);
         DateTimeOffset? until = null;
         for (var i = MaxFailures - 1; i < times.Count; i++)
         {

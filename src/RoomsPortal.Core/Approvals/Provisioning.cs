@@ -12,12 +12,16 @@ namespace RoomsPortal.Core.Approvals;
 /// <summary>Steps shared by OTP approval and manual set-up.</summary>
 internal static class Provisioning
 {
+    // Every redemption with auto approval and every approval records its device (compiled once; tracked: it is changed).
+    private static readonly Func<PortalDbContext, string, CancellationToken, Task<Device?>> DeviceByKeyQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, string key, CancellationToken ct) => db.Set<Device>().FirstOrDefault(d => d.DeviceKey == key));
+
     /// <summary>Records the console in the inventory (one row per console: make, model and serial) and marks the account provisioned.</summary>
     public static async Task<Device> RecordDeviceAsync(
         PortalDbContext db, ResourceAccount account, DeviceInfo device, ProvisioningMethod method, DateTimeOffset now, bool signedIn, CancellationToken ct)
     {
         var key = device.Key;
-        var row = await db.Set<Device>().FirstOrDefaultAsync(d => d.DeviceKey == key, ct);
+        var row = await DeviceByKeyQuery(db, key, ct);
         if (row is null)
         {
             row = new Device

@@ -21,6 +21,14 @@ internal static class NotificationOutbox
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    // Every redemption and decision writes an event (compiled once: the console path does not rebuild these per call).
+    private static readonly Func<PortalDbContext, IAsyncEnumerable<NotificationChannel>> EnabledChannelsQuery =
+        EF.CompileAsyncQuery((PortalDbContext db) => db.Set<NotificationChannel>().AsNoTracking().Where(c => c.Enabled));
+
+    private static readonly Func<PortalDbContext, Guid, CancellationToken, Task<string?>> GroupNameQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, Guid groupId, CancellationToken ct) =>
+            db.RoomGroups.AsNoTracking().Where(g => g.Id == groupId).Select(g => g.Name).FirstOrDefault());
+
     /// <summary>Adds the event and its deliveries to <paramref name="db"/> (saved by the caller's SaveChanges); <paramref name="sourceAddress"/> at most <see cref="NotificationEvent.SourceAddressMaxLength"/>.</summary>
     public static async Task<NotificationEvent> AddAsync(
         PortalDbContext db, string type, Guid? roomGroupId, Guid? requestId, object data, DateTimeOffset now, CancellationToken ct,
@@ -38,7 +46,7 @@ internal static class NotificationOutbox
             Payload = JsonSerializer.Serialize(data, data.GetType(), Json),
         };
         db.Add(evt);
-        var channels = await db.Set<NotificationChannel>().AsNoTracking().Where(c => c.Enabled).ToListAsync(ct);
+        var channels = await EnabledChannelsQuery(db).ToListAsync(ct);
         foreach (var channel in channels.Where(c => c.Wants(type, roomGroupId)))
         {
             db.Add(NewDelivery(channel.Id, evt, now, channel.DigestMinutes));
@@ -80,9 +88,7 @@ internal static class NotificationOutbox
     private static async Task AddRequestCoreAsync(
         PortalDbContext db, string type, ApprovalRequest r, string upn, string accountName, string? decidedBy, DateTimeOffset now, CancellationToken ct)
     {
-        var groupName = r.RoomGroupId is { } groupId
-            ? await db.RoomGroups.AsNoTracking().Where(g => g.Id == groupId).Select(g => g.Name).FirstOrDefaultAsync(ct)
-            : null;
+        var groupName = r.RoomGroupId is { } groupId ? await GroupNameQuery(db, groupId, ct) : null;
         var summary = new RequestSummary(
             r.Id, r.Status, upn, accountName, r.RoomGroupId, groupName, r.Make, r.Model, r.Serial, r.Firmware,
             r.RequestedAt, r.ExpiresAt, r.AutoApproved, r.DecidedAt, decidedBy, r.RejectReason, r.RejectNote);

@@ -120,23 +120,30 @@ public sealed class PreferencesService(IDbContextFactory<PortalDbContext> dbFact
     /// <summary>Whether a redemption by <paramref name="serialKey"/> in <paramref name="roomGroupId"/> is approved at once.</summary>
     internal static async Task<bool> IsAutoApprovedAsync(PortalDbContext db, Guid? roomGroupId, string serialKey, CancellationToken ct)
     {
-        if (await db.Set<PreRegisteredDevice>().AnyAsync(d => d.SerialKey == serialKey, ct))
+        if (await PreRegisteredQuery(db, serialKey, ct))
         {
             return true;
         }
 
-        if (roomGroupId is { } groupId)
+        if (roomGroupId is { } groupId && await GroupOverrideQuery(db, groupId, ct) is { } value)
         {
-            var groupOverride = await db.Set<RoomGroupApprovalOverride>()
-                .Where(o => o.RoomGroupId == groupId).Select(o => (bool?)o.AutoApproval).FirstOrDefaultAsync(ct);
-            if (groupOverride is { } value)
-            {
-                return value;
-            }
+            return value;
         }
 
-        return await db.Set<TenantPreferences>().Select(p => p.AutoApproval).FirstOrDefaultAsync(ct);
+        return await TenantAutoApprovalQuery(db, ct);
     }
+
+    // Every redemption asks (compiled once: the console path does not rebuild these expressions per call).
+    private static readonly Func<PortalDbContext, string, CancellationToken, Task<bool>> PreRegisteredQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, string serialKey, CancellationToken ct) =>
+            db.Set<PreRegisteredDevice>().Any(d => d.SerialKey == serialKey));
+
+    private static readonly Func<PortalDbContext, Guid, CancellationToken, Task<bool?>> GroupOverrideQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, Guid groupId, CancellationToken ct) =>
+            db.Set<RoomGroupApprovalOverride>().Where(o => o.RoomGroupId == groupId).Select(o => (bool?)o.AutoApproval).FirstOrDefault());
+
+    private static readonly Func<PortalDbContext, CancellationToken, Task<bool>> TenantAutoApprovalQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, CancellationToken ct) => db.Set<TenantPreferences>().Select(p => p.AutoApproval).FirstOrDefault());
 
     internal static async Task<int> ValidityHoursAsync(PortalDbContext db, CancellationToken ct) =>
         await db.Set<TenantPreferences>().Select(p => (int?)p.OtpValidityHours).FirstOrDefaultAsync(ct)

@@ -77,13 +77,23 @@ public sealed class AgreementService(IDbContextFactory<PortalDbContext> dbFactor
     {
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var current = await InEffect(db, now).FirstOrDefaultAsync(ct);
+        var current = await CurrentQuery(db, now, ct);
         return current is null ? BuiltIn : View(current, AgreementState.Current);
     }
 
-    /// <summary>True when <paramref name="acceptedVersion"/> is the current agreement's version.</summary>
-    public async Task<bool> IsCurrentAsync(string? acceptedVersion, CancellationToken ct = default) =>
-        acceptedVersion is not null && string.Equals(acceptedVersion, (await GetCurrentAsync(ct)).Version, StringComparison.Ordinal);
+    /// <summary>True when <paramref name="acceptedVersion"/> is the current agreement's version (read without its text).</summary>
+    public async Task<bool> IsCurrentAsync(string? acceptedVersion, CancellationToken ct = default)
+    {
+        if (acceptedVersion is null)
+        {
+            return false;
+        }
+
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var current = await CurrentVersionQuery(db, now, ct) ?? BuiltIn.Version;
+        return string.Equals(acceptedVersion, current, StringComparison.Ordinal);
+    }
 
     /// <summary>
     /// Records that the user of the console holding credential <paramref name="sessionId"/> accepted
@@ -225,6 +235,16 @@ public sealed class AgreementService(IDbContextFactory<PortalDbContext> dbFactor
     /// <summary>Why <paramref name="text"/> (trimmed) cannot be an agreement, or null when it can.</summary>
     public static string? CheckText(string? text) =>
         TextRules.CheckNote(text?.Trim(), TextLabel, EndUserAgreement.TextMaxLength, required: true);
+
+    // Every console reads the current agreement (its screen, its acceptance, its redemption): compiled once, so a call
+    // does not rebuild and look up the query's expression each time.
+    private static readonly Func<PortalDbContext, DateTimeOffset, CancellationToken, Task<EndUserAgreement?>> CurrentQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, DateTimeOffset now, CancellationToken ct) => db.Set<EndUserAgreement>().AsNoTracking()
+            .Where(a => a.EffectiveFrom <= now).OrderByDescending(a => a.EffectiveFrom).ThenByDescending(a => a.PublishedAt).FirstOrDefault());
+
+    private static readonly Func<PortalDbContext, DateTimeOffset, CancellationToken, Task<string?>> CurrentVersionQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, DateTimeOffset now, CancellationToken ct) => db.Set<EndUserAgreement>()
+            .Where(a => a.EffectiveFrom <= now).OrderByDescending(a => a.EffectiveFrom).ThenByDescending(a => a.PublishedAt).Select(a => a.Version).FirstOrDefault());
 
     private static IQueryable<EndUserAgreement> InEffect(PortalDbContext db, DateTimeOffset now) =>
         db.Set<EndUserAgreement>().AsNoTracking().Where(a => a.EffectiveFrom <= now)

@@ -152,13 +152,9 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
         await dbFactory.InTransactionAsync(async (work, workCt) =>
         {
             // The agreement belongs to the console (make, model and serial), not to one credential: carry it over.
-            var previousAgreement = await work.Set<ConsoleSession>()
-                .Where(s => s.DeviceKey == key && s.AgreementAcceptedAtUtc != null)
-                .OrderByDescending(s => s.IssuedAtUtc)
-                .Select(s => new { s.AgreementVersion, s.AgreementAcceptedAtUtc })
-                .FirstOrDefaultAsync(workCt);
-            session.AgreementVersion = previousAgreement?.AgreementVersion;
-            session.AgreementAcceptedAtUtc = previousAgreement?.AgreementAcceptedAtUtc;
+            var previousAgreement = await PreviousAgreementQuery(work, key, workCt);
+            session.AgreementVersion = previousAgreement?.Version;
+            session.AgreementAcceptedAtUtc = previousAgreement?.AcceptedAtUtc;
             // One live credential per console: the new one replaces every earlier one (a console that verifies again
             // has lost or renewed its credential; a copy of the old one must not stay usable).
             await work.Set<ConsoleSession>()
@@ -190,9 +186,32 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
         var hash = HashToken(token);
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Set<ConsoleSession>().AsNoTracking()
-            .FirstOrDefaultAsync(s => s.TokenHash == hash && s.ExpiresAtUtc > now && s.RevokedAtUtc == null, ct);
+        return await LiveSessionQuery(db, hash, now, ct);
     }
+
+    // The console path's reads, compiled once: every console call looks its credential up, every verification its
+    // model, keys and earlier agreement, so none rebuilds and looks up its query's expression per call.
+    private static readonly Func<PortalDbContext, string, DateTime, CancellationToken, Task<ConsoleSession?>> LiveSessionQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, string hash, DateTime now, CancellationToken ct) => db.Set<ConsoleSession>().AsNoTracking()
+            .FirstOrDefault(s => s.TokenHash == hash && s.ExpiresAtUtc > now && s.RevokedAtUtc == null));
+
+    private static readonly Func<PortalDbContext, string, string, CancellationToken, Task<bool>> CertifiedQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, string makeKey, string modelKey, CancellationToken ct) => db.Set<CertifiedModel>()
+            .Any(m => m.Make.ToUpper() == makeKey && m.Model.ToUpper() == modelKey));
+
+    private static readonly Func<PortalDbContext, string, IAsyncEnumerable<string>> KeysQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, string makeKey) => db.Set<ManufacturerKey>()
+            .Where(k => k.Make.ToUpper() == makeKey && !k.Revoked)
+            .Select(k => k.PublicKey));
+
+    private static readonly Func<PortalDbContext, string, CancellationToken, Task<AcceptedAgreement?>> PreviousAgreementQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, string key, CancellationToken ct) => db.Set<ConsoleSession>()
+            .Where(s => s.DeviceKey == key && s.AgreementAcceptedAtUtc != null)
+            .OrderByDescending(s => s.IssuedAtUtc)
+            .Select(s => new AcceptedAgreement(s.AgreementVersion, s.AgreementAcceptedAtUtc))
+            .FirstOrDefault());
+
+    private sealed record AcceptedAgreement(string? Version, DateTime? AcceptedAtUtc);
 
     /// <summary>Which of <paramref name="sessionIds"/> are still live (neither expired nor replaced by a newer credential).</summary>
     public async Task<IReadOnlySet<Guid>> LiveSessionsAsync(IReadOnlyCollection<Guid> sessionIds, CancellationToken ct = default)
@@ -233,17 +252,12 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
 
         var makeKey = make.ToUpperInvariant();
         var modelKey = model.ToUpperInvariant();
-        var certified = await db.Set<CertifiedModel>()
-            .AnyAsync(m => m.Make.ToUpper() == makeKey && m.Model.ToUpper() == modelKey, ct);
-        if (!certified)
+        if (!await CertifiedQuery(db, makeKey, modelKey, ct))
         {
             return VerificationFailureReason.DeviceNotCertified;
         }
 
-        var keys = await db.Set<ManufacturerKey>()
-            .Where(k => k.Make.ToUpper() == makeKey && !k.Revoked)
-            .Select(k => k.PublicKey)
-            .ToListAsync(ct);
+        var keys = await KeysQuery(db, makeKey).ToListAsync(ct);
         return keys.Any(k => DeviceStatement.Verify(k, verificationInfo, make, model, serial))
             ? null
             : VerificationFailureReason.VerificationInfoInvalid;
