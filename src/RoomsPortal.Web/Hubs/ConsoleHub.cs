@@ -18,12 +18,19 @@ public sealed class ConsoleHub(ApprovalService approvals, ConsoleConnections con
 
     /// <summary>Subscribes to one of this console's requests and returns its current status.</summary>
     /// <param name="requestId">The request id from redemption, as a string (a GUID); anything else is <c>invalid_request</c>.</param>
+    /// <remarks>
+    /// The first read proves the request is this console's before the connection joins its group. A decision that
+    /// lands between that read and the join is pushed to nobody (the publisher saw no watcher), so a status that was
+    /// not final is read again once the connection is in the group: from then on every change is either in that read
+    /// or pushed after it.
+    /// </remarks>
     public async Task<SetupStatusResponse> Watch(string requestId)
     {
         var (id, status) = await OwnRequestAsync(requestId);
         watched.Add(Context.ConnectionId, id);
         await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(id), Context.ConnectionAborted);
-        return ConsoleStatus.ToResponse(status);
+        var response = ConsoleStatus.ToResponse(status);
+        return response.IsFinal ? response : ConsoleStatus.ToResponse((await OwnRequestAsync(requestId)).Status);
     }
 
     /// <summary>

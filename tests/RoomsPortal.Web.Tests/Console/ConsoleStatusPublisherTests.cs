@@ -92,6 +92,25 @@ public sealed class ConsoleStatusPublisherTests : IAsyncLifetime
         release.SetResult();
     }
 
+    [Fact]
+    public async Task A_decision_that_lands_between_Watch_reading_the_status_and_joining_the_group_still_reaches_the_console()
+    {
+        var notifier = (InProcessProvisioningNotifier)_portal.Services.GetRequiredService<IProvisioningNotifier>();
+        var (console, requestId) = await RedeemedConsoleAsync("SN-PUB-3");
+        await notifier.FlushAsync(Ct);
+        // Watch's read sees Pending; before it goes on, the admin approves and the publisher has handled the event
+        // (no connection watched the request yet, so it pushed nothing). Watch must not then answer that stale Pending.
+        _queries.AfterNextRead(requestId, async () =>
+        {
+            await _admin.ApproveAsync(requestId, Ct);
+            await notifier.FlushAsync(Ct);
+        });
+
+        var decided = await console.WaitForDecisionAsync(requestId, null, Ct).WaitAsync(Patience, Ct);
+
+        Assert.Equal(SetupStatus.Approved, decided.Status);
+    }
+
     private static async Task PublishAndDeliverAsync(InProcessProvisioningNotifier notifier, ProvisioningEvent change)
     {
         await notifier.PublishAsync(change);

@@ -16,7 +16,8 @@ public sealed class LoggerFactoryTests
     [Fact]
     public async Task A_category_asked_for_twice_gets_the_same_logger_and_its_lines_still_reach_the_file()
     {
-        await using var portal = new PortalFactory().UseRealPort();
+        // Production, as deployed: the factory the portal runs with there, not a development one.
+        await using var portal = new PortalFactory().InProduction().UseRealPort();
         var loggers = portal.Services.GetRequiredService<ILoggerFactory>();
 
         // What SignalR asks for each connection.

@@ -6,7 +6,7 @@ namespace RoomsPortal.Web.Tests.Support;
 /// <summary>
 /// Counts the commands that name one request id among their parameters, or a table in their text, during a call: the
 /// portal's loops and timers read other rows meanwhile. It can also hold the next command naming a request until the
-/// caller's token ends, as a slow database would.
+/// caller's token ends, as a slow database would, or run an action between the next such read and what follows it.
 /// </summary>
 internal sealed class RequestReads : DbCommandInterceptor
 {
@@ -16,6 +16,8 @@ internal sealed class RequestReads : DbCommandInterceptor
     private int _count;
     private Guid? _hold;
     private TaskCompletionSource? _held;
+    private Guid? _after;
+    private Func<Task>? _afterRead;
 
     /// <summary>The commands run during <paramref name="action"/> that name <paramref name="requestId"/> or, if given, <paramref name="table"/>.</summary>
     public async Task<int> CountNamingAsync(Guid requestId, Func<Task> action, string? table = null)
@@ -55,6 +57,40 @@ internal sealed class RequestReads : DbCommandInterceptor
             _held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             return _held.Task;
         }
+    }
+
+    /// <summary>
+    /// Once the next command naming <paramref name="requestId"/> has read its rows, <paramref name="action"/> runs
+    /// before that command's caller goes on: a change that lands just after a read, on a busy machine.
+    /// </summary>
+    public void AfterNextRead(Guid requestId, Func<Task> action)
+    {
+        lock (_gate)
+        {
+            (_after, _afterRead) = (requestId, action);
+        }
+    }
+
+    public override async ValueTask<DbDataReader> ReaderExecutedAsync(
+        DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
+    {
+        Func<Task>? action = null;
+        lock (_gate)
+        {
+            if (_after is { } after && Names(command, after))
+            {
+                (_after, action, _afterRead) = (null, _afterRead, null);
+            }
+        }
+
+        if (action is not null)
+        {
+            // SQLite has stepped the statement to its first row (its snapshot is taken): the action's change, committed
+            // meanwhile in WAL mode, is not in what the caller reads.
+            await action();
+        }
+
+        return result;
     }
 
     public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
