@@ -39,6 +39,45 @@ public sealed class NavMenuTests : PortalComponentContext
     }
 
     [Fact]
+    public void The_active_mark_follows_navigation_and_a_sub_page_marks_its_area()
+    {
+        Authorization.SetAuthorized("lead").SetPolicies(PortalPolicies.Provision, PortalPolicies.ReadOperations);
+        var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        var menu = Render<NavMenu>();
+        Assert.Equal("/", Assert.Single(menu.FindAll("a.active")).GetAttribute("href"));
+
+        navigation.NavigateTo("/planning/resource-accounts/generate-otp?from=menu");
+
+        menu.WaitForAssertion(() =>
+        {
+            var link = Assert.Single(menu.FindAll("a.active"));
+            Assert.Equal("/planning/resource-accounts", link.GetAttribute("href"));
+            Assert.Equal("page", link.GetAttribute("aria-current"));
+        });
+        // "/" matches itself only, and a path that merely starts with an area's letters is not that area.
+        navigation.NavigateTo("/devicesettings");
+        menu.WaitForAssertion(() => Assert.Empty(menu.FindAll("a.active")));
+    }
+
+    [Fact]
+    public void A_group_collapses_and_expands_and_says_so()
+    {
+        Authorization.SetAuthorized("lead").SetPolicies(PortalPolicies.Provision, PortalPolicies.ReadOperations);
+        var menu = Render<NavMenu>();
+        var toggle = menu.Find("button[aria-label='Toggle Planning']");
+        var group = menu.Find("#" + toggle.GetAttribute("aria-controls"));
+        Assert.Equal("true", toggle.GetAttribute("aria-expanded"));
+        Assert.False(group.ParentElement!.HasAttribute("hidden"));
+
+        toggle.Click();
+
+        Assert.Equal("false", menu.Find("button[aria-label='Toggle Planning']").GetAttribute("aria-expanded"));
+        Assert.True(menu.Find("#" + toggle.GetAttribute("aria-controls")).ParentElement!.HasAttribute("hidden"));
+        menu.Find("button[aria-label='Toggle Planning']").Click();
+        Assert.Equal("true", menu.Find("button[aria-label='Toggle Planning']").GetAttribute("aria-expanded"));
+    }
+
+    [Fact]
     public void Helpdesk_sees_only_the_areas_its_role_reads()
     {
         Authorization.SetAuthorized("helpdesk").SetPolicies(PortalPolicies.ReadOperations);
