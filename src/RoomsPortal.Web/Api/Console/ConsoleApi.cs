@@ -14,7 +14,7 @@ public static class ConsoleApi
 
         api.MapPost("/verification", VerifyAsync)
             .AllowAnonymous()
-            .RequireRateLimiting(ConsoleRateLimits.Verification);
+            .AddEndpointFilterFactory(ConsoleThrottle.Verification);
 
         api.MapGet("/agreement", GetAgreementAsync).AllowAnonymous();
 

@@ -3,22 +3,14 @@ using Microsoft.AspNetCore.RateLimiting;
 
 namespace RoomsPortal.Web.Api.Console;
 
-/// <summary>Throttles for the console endpoints, per source address (docs/console-protocol.md, "Throttling").</summary>
+/// <summary>
+/// The console endpoints' throttling helpers (docs/console-protocol.md, "Throttling"); the budgets themselves are
+/// <see cref="ConsoleThrottle"/>'s. <see cref="OnRejectedAsync"/> answers the rate-limiter middleware's refusals.
+/// </summary>
 public static class ConsoleRateLimits
 {
-    public const string Verification = "console-verification";
     /// <summary>The default of <see cref="ConsoleThrottleOptions.VerificationsPerAddressPerMinute"/>.</summary>
     public const int VerificationPerMinute = 120;
-
-    public static void AddConsolePolicies(this RateLimiterOptions options, ConsoleThrottleOptions limits)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(limits);
-        var perMinute = limits.VerificationsPerAddressPerMinute;
-        options.AddPolicy(Verification, http => RateLimitPartition.GetFixedWindowLimiter(
-            SourceAddress(http),
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-    }
 
     /// <summary>Answers a throttled console call with 429, Retry-After and a problem document.</summary>
     public static async ValueTask OnRejectedAsync(OnRejectedContext context, CancellationToken ct)

@@ -64,10 +64,9 @@ internal static class ConsoleServices
                 .AddAuthenticationSchemes(ConsoleAuthentication.Scheme)
                 .RequireAuthenticatedUser()
                 .RequireClaim(ConsoleAuthentication.SessionIdClaim));
+        // The console budgets (verification included) are ConsoleThrottle's endpoint filters; the middleware's refusals
+        // (the automation API's policy) are answered as a console's are.
         services.AddRateLimiter(options => options.OnRejected = ConsoleRateLimits.OnRejectedAsync);
-        // The verification budget is a setting (ConsoleThrottle:VerificationsPerAddressPerMinute), validated at start.
-        services.AddOptions<RateLimiterOptions>()
-            .Configure<IOptions<ConsoleThrottleOptions>>((options, limits) => options.AddConsolePolicies(limits.Value));
         return services;
     }
 }

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace RoomsPortal.Web.Api.Console;
@@ -47,31 +46,26 @@ public sealed class ConsoleThrottleOptions
 
 /// <summary>
 /// Throttles a console call per device and per source address at once: the call goes through only when both
-/// windows have room. The built-in endpoint policies take one partition key; a chained limiter takes two.
+/// windows have room (a permit taken from the first is given back when the second refuses). Budgets are
+/// <see cref="WindowCounter"/>s: fixed windows per key with no timer visiting every key.
 /// A refused call from a device that is locked out is told so (423 and the lockout's real end), not 429: one answer
 /// for one state, so waiting the Retry-After it is given always helps.
 /// </summary>
-public sealed class ConsoleThrottle : IDisposable
+public sealed class ConsoleThrottle
 {
-    private readonly PartitionedRateLimiter<HttpContext> _redemption;
-    private readonly PartitionedRateLimiter<HttpContext> _manualSetup;
-    private readonly PartitionedRateLimiter<HttpContext> _failedRedemptions;
+    private readonly Pair _redemption;
+    private readonly Pair _manualSetup;
+    private readonly WindowCounter _failedRedemptions;
+    private readonly WindowCounter _verification;
 
-    public ConsoleThrottle(IOptions<ConsoleThrottleOptions> options)
+    public ConsoleThrottle(IOptions<ConsoleThrottleOptions> options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         var limits = options.Value;
-        _redemption = Chain(limits.RedemptionsPerDevicePerMinute, limits.RedemptionsPerAddressPerMinute);
-        _manualSetup = Chain(limits.ManualSetupsPerDevicePerMinute, limits.ManualSetupsPerAddressPerMinute);
-        _failedRedemptions = PartitionedRateLimiter.Create<HttpContext, string>(http => RateLimitPartition.GetFixedWindowLimiter(
-            ConsoleRateLimits.SourceAddress(http),
-            _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = limits.FailedRedemptionsPerAddressPerHour,
-                Window = TimeSpan.FromHours(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
+        _redemption = new Pair(PerMinute(limits.RedemptionsPerDevicePerMinute, time), PerMinute(limits.RedemptionsPerAddressPerMinute, time));
+        _manualSetup = new Pair(PerMinute(limits.ManualSetupsPerDevicePerMinute, time), PerMinute(limits.ManualSetupsPerAddressPerMinute, time));
+        _failedRedemptions = new WindowCounter(limits.FailedRedemptionsPerAddressPerHour, TimeSpan.FromHours(1), time);
+        _verification = PerMinute(limits.VerificationsPerAddressPerMinute, time);
     }
 
     /// <summary>Endpoint filter for OTP redemption.</summary>
@@ -82,38 +76,38 @@ public sealed class ConsoleThrottle : IDisposable
     public static EndpointFilterDelegate ManualSetup(EndpointFilterFactoryContext context, EndpointFilterDelegate next) =>
         invocation => ThrottleAsync(invocation, next, t => t._manualSetup, failures: null);
 
-    public void Dispose()
-    {
-        _redemption.Dispose();
-        _manualSetup.Dispose();
-        _failedRedemptions.Dispose();
-    }
+    /// <summary>Endpoint filter for device verification: per source address only (the caller has no credential yet).</summary>
+    public static EndpointFilterDelegate Verification(EndpointFilterFactoryContext context, EndpointFilterDelegate next) =>
+        async invocation =>
+        {
+            var http = invocation.HttpContext;
+            var throttle = http.RequestServices.GetRequiredService<ConsoleThrottle>();
+            return throttle._verification.TryTake(ConsoleRateLimits.SourceAddress(http), out var retryAfter)
+                ? await next(invocation)
+                : ConsoleProblems.TooManyAttempts(http, retryAfter);
+        };
 
     private static async ValueTask<object?> ThrottleAsync(
         EndpointFilterInvocationContext invocation,
         EndpointFilterDelegate next,
-        Func<ConsoleThrottle, PartitionedRateLimiter<HttpContext>> pick,
-        Func<ConsoleThrottle, PartitionedRateLimiter<HttpContext>>? failures)
+        Func<ConsoleThrottle, Pair> pick,
+        Func<ConsoleThrottle, WindowCounter>? failures)
     {
         var http = invocation.HttpContext;
         var throttle = http.RequestServices.GetRequiredService<ConsoleThrottle>();
+        var address = ConsoleRateLimits.SourceAddress(http);
         var failed = failures?.Invoke(throttle);
-        // Zero permits asks whether the address has guesses left without spending one; when it has none, that refusal
-        // (with its Retry-After) is the answer, else the per-minute windows decide.
-        var lease = failed?.AttemptAcquire(http, 0);
-        if (lease is null || lease.IsAcquired)
-        {
-            lease?.Dispose();
-            lease = pick(throttle).AttemptAcquire(http);
-        }
-
-        using var held = lease;
-        if (lease.IsAcquired)
+        // Asking whether the address has guesses left spends none; when it has none, that refusal (with its
+        // Retry-After) is the answer, else the per-minute windows decide.
+        TimeSpan retryAfter;
+        var allowed = (failed is null || failed.HasRoom(address, out retryAfter))
+            && pick(throttle).TryTake(DeviceOf(http), address, out retryAfter);
+        if (allowed)
         {
             var result = await next(invocation);
             if (failed is not null && IsWrongCode(result))
             {
-                failed.AttemptAcquire(http).Dispose();
+                failed.TryTake(address, out _);
             }
 
             return result;
@@ -127,7 +121,7 @@ public sealed class ConsoleThrottle : IDisposable
             return ConsoleSetupApi.LockedOut(http, until - time.GetUtcNow());
         }
 
-        return ConsoleProblems.TooManyAttempts(http, lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : null);
+        return ConsoleProblems.TooManyAttempts(http, retryAfter);
     }
 
     /// <summary>The code was checked and was not one this console may redeem (unknown, expired, revoked, used): a guess.</summary>
@@ -136,15 +130,28 @@ public sealed class ConsoleThrottle : IDisposable
         StatusCode: StatusCodes.Status404NotFound or StatusCodes.Status409Conflict or StatusCodes.Status410Gone,
     };
 
-    private static PartitionedRateLimiter<HttpContext> Chain(int perDevice, int perAddress) =>
-        PartitionedRateLimiter.CreateChained(
-            PartitionedRateLimiter.Create<HttpContext, string>(http => RateLimitPartition.GetFixedWindowLimiter(
-                "device:" + (http.User.HasClaim(c => c.Type == ConsoleAuthentication.SerialClaim) ? http.User.DeviceKey() : "none"),
-                _ => Window(perDevice))),
-            PartitionedRateLimiter.Create<HttpContext, string>(http => RateLimitPartition.GetFixedWindowLimiter(
-                "address:" + ConsoleRateLimits.SourceAddress(http),
-                _ => Window(perAddress))));
+    private static string DeviceOf(HttpContext http) =>
+        http.User.HasClaim(c => c.Type == ConsoleAuthentication.SerialClaim) ? http.User.DeviceKey() : "none";
 
-    private static FixedWindowRateLimiterOptions Window(int permits) =>
-        new() { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0, AutoReplenishment = true };
+    private static WindowCounter PerMinute(int permits, TimeProvider time) => new(permits, TimeSpan.FromMinutes(1), time);
+
+    /// <summary>A per-device and a per-address budget, both spent by one call or neither.</summary>
+    private sealed class Pair(WindowCounter perDevice, WindowCounter perAddress)
+    {
+        public bool TryTake(string device, string address, out TimeSpan retryAfter)
+        {
+            if (!perDevice.TryTake(device, out retryAfter))
+            {
+                return false;
+            }
+
+            if (perAddress.TryTake(address, out retryAfter))
+            {
+                return true;
+            }
+
+            perDevice.GiveBack(device);
+            return false;
+        }
+    }
 }
