@@ -246,12 +246,36 @@ internal static partial class PortalHost
             throw new InvalidOperationException($"API key: {created.Error}");
         }
 
-        var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };
+        var client = new HttpClient(new HonourRetryAfter { InnerHandler = new SocketsHttpHandler() }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.Value.Key);
         return client;
     }
 
     /// <summary>The answer's JSON, or an exception naming the call and the portal's problem document.</summary>
+    /// <summary>
+    /// Waits out the automation API's per-key budget (600 calls a minute, refilled every 10 s) as a rollout script
+    /// should: a 429 is sent again after its Retry-After. Listing 2 x 19,000 accounts back takes 190 pages, more than
+    /// one refill, so a run could stop there depending on where the refills fell. Bounded: 30 waits a call.
+    /// </summary>
+    private sealed class HonourRetryAfter : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            for (var waits = 0; ; waits++)
+            {
+                var response = await base.SendAsync(request, cancellationToken);
+                if (response.StatusCode != System.Net.HttpStatusCode.TooManyRequests || waits == 30)
+                {
+                    return response;
+                }
+
+                var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+                response.Dispose();
+                await Task.Delay(wait, cancellationToken);
+            }
+        }
+    }
+
     private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, string what)
     {
         using (response)

@@ -213,6 +213,18 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
 
     private sealed record AcceptedAgreement(string? Version, DateTime? AcceptedAtUtc);
 
+    /// <summary>Whether one session is still live (neither expired nor replaced): a hub call's check, compiled once.</summary>
+    public async Task<bool> IsLiveAsync(Guid sessionId, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await LiveByIdQuery(db, sessionId, now, ct);
+    }
+
+    private static readonly Func<PortalDbContext, Guid, DateTime, CancellationToken, Task<bool>> LiveByIdQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, Guid id, DateTime now, CancellationToken ct) => db.Set<ConsoleSession>()
+            .Any(s => s.Id == id && s.ExpiresAtUtc > now && s.RevokedAtUtc == null));
+
     /// <summary>Which of <paramref name="sessionIds"/> are still live (neither expired nor replaced by a newer credential).</summary>
     public async Task<IReadOnlySet<Guid>> LiveSessionsAsync(IReadOnlyCollection<Guid> sessionIds, CancellationToken ct = default)
     {

@@ -42,8 +42,7 @@ internal sealed partial class ConsoleHubFilter(DeviceVerificationService verific
                 return await next(invocationContext);
             }
 
-            var live = await verification.LiveSessionsAsync([context.User!.SessionId()], context.ConnectionAborted);
-            if (live.Count == 0)
+            if (!await verification.IsLiveAsync(context.User!.SessionId(), context.ConnectionAborted))
             {
                 // The sweep closes the connection shortly (ConsoleCredentialSweep); until then nothing is answered.
                 throw new ConsoleHubException(ConsoleErrorCodes.CredentialRequired, "the device credential expired or was replaced; verify again and reconnect.");

@@ -40,6 +40,7 @@ public sealed class AuditCompletenessTests
         ["IdempotencyKeys.ReleaseAsync"] = "As above: frees the key of a call that issued nothing.",
         ["AgreementService.IsCurrentAsync"] = "A read: compares a version with the current agreement's.",
         ["DeviceVerificationService.LiveSessionsAsync"] = "A read: which console credentials are still live (the hub's sweep).",
+        ["DeviceVerificationService.IsLiveAsync"] = "A read: whether one console credential is still live (a hub call's check).",
         ["NotificationDispatchStore.ClaimDueAsync"] = "Dispatcher bookkeeping: takes a delivery's lease; the delivery log shows each attempt.",
         ["NotificationDispatchStore.ClaimDigestsAsync"] = "Dispatcher bookkeeping: takes the leases of a digest's deliveries; the delivery log shows each attempt.",
         ["NotificationDispatchStore.CompleteAsync"] = "Dispatcher bookkeeping: records an attempt in the delivery log.",

@@ -201,6 +201,11 @@ public sealed class DeviceVerificationServiceTests : IAsyncLifetime, IDisposable
         Assert.NotNull(await _service.FindSessionAsync(other.Token!, ct));
         var live = await _service.LiveSessionsAsync([first.SessionId!.Value, second.SessionId!.Value, other.SessionId!.Value], ct);
         Assert.Equal(new HashSet<Guid> { second.SessionId.Value, other.SessionId.Value }, live.ToHashSet());
+        Assert.False(await _service.IsLiveAsync(first.SessionId.Value, ct));
+        Assert.True(await _service.IsLiveAsync(second.SessionId.Value, ct));
+        // One that ran out is not live either.
+        _time.Advance(DeviceVerificationService.SessionLifetime);
+        Assert.False(await _service.IsLiveAsync(second.SessionId.Value, ct));
     }
 
     [Fact]
