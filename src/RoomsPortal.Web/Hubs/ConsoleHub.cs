@@ -30,7 +30,22 @@ public sealed class ConsoleHub(ApprovalService approvals, ConsoleConnections con
         watched.Add(Context.ConnectionId, id);
         await Groups.AddToGroupAsync(Context.ConnectionId, GroupFor(id), Context.ConnectionAborted);
         var response = ConsoleStatus.ToResponse(status);
-        return response.IsFinal ? response : ConsoleStatus.ToResponse((await OwnRequestAsync(requestId)).Status);
+        if (response.IsFinal)
+        {
+            return response;
+        }
+
+        try
+        {
+            return ConsoleStatus.ToResponse((await OwnRequestAsync(requestId)).Status);
+        }
+        catch
+        {
+            // The console is told Watch failed and will not Unwatch: the connection must not keep the request's pushes.
+            watched.Remove(Context.ConnectionId, id);
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupFor(id), CancellationToken.None);
+            throw;
+        }
     }
 
     /// <summary>

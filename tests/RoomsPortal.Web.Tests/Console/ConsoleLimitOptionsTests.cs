@@ -93,6 +93,30 @@ public sealed class ConsoleLimitOptionsTests
         Assert.InRange(spent.RetryAfter!.Value.TotalMinutes, 1, 60);
     }
 
+    [Fact]
+    public async Task A_redemption_refused_for_the_agreement_spends_no_guess()
+    {
+        // Production on an empty database, a guess budget of 2 an hour, one NAT. Three consoles that have not accepted
+        // the agreement (a new one was published, say) redeem: 409 agreement_required checks no code, so it is no guess.
+        await using var portal = new PortalFactory().InProduction().WithSetting("DemoData:Enabled", "false")
+            .WithSetting("ConsoleThrottle:FailedRedemptionsPerAddressPerHour", "2");
+        using var contoso = new TestManufacturer();
+        await contoso.RegisterAsync(portal.Services, Ct);
+        using var http = portal.CreateDefaultClient();
+        var codes = await CodesAsync(portal.Services, 4);
+        for (var i = 0; i < 3; i++)
+        {
+            var console = new ConsoleSetupClient(http, contoso.Console($"SN-AGREE-{i}"));
+            await console.VerifyDeviceAsync(Ct);
+            var refused = await Assert.ThrowsAsync<ConsoleApiException>(() => console.RedeemOtpAsync(codes[i], Ct));
+            Assert.Equal(ConsoleErrorCodes.AgreementRequired, refused.Code);
+        }
+
+        var redeemed = await ReadyAndRedeemAsync(http, contoso, "SN-AGREE-3", codes[3]);
+
+        Assert.Equal(SetupStatus.Pending, redeemed.Status);
+    }
+
     private static async Task<IReadOnlyList<string>> CodesAsync(IServiceProvider services, int count)
     {
         var admin = PortalProvisioning.Admin;

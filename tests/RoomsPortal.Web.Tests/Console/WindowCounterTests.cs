@@ -36,12 +36,26 @@ public sealed class WindowCounterTests
 
         Assert.True(counter.HasRoom("10.0.0.1", out _));
         Assert.Equal(0, counter.Count);
-        Assert.True(counter.TryTake("10.0.0.1", out _));
+        Assert.True(counter.TryTake("10.0.0.1", out _, out var taken));
         Assert.False(counter.HasRoom("10.0.0.1", out _));
-        counter.GiveBack("10.0.0.1");
+        counter.GiveBack("10.0.0.1", taken);
 
         Assert.True(counter.TryTake("10.0.0.1", out _));
         Assert.False(counter.TryTake("10.0.0.1", out _));
+    }
+
+    [Fact]
+    public void A_permit_is_given_back_only_to_the_window_it_came_from()
+    {
+        var counter = new WindowCounter(1, TimeSpan.FromMinutes(1), _clock);
+        Assert.True(counter.TryTake("device-a", out _, out var old));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        // The window ended and a later call opened the next one before the first call gave its permit back.
+        Assert.True(counter.TryTake("device-a", out _));
+
+        counter.GiveBack("device-a", old);
+
+        Assert.False(counter.TryTake("device-a", out _));
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using RoomsPortal.ConsoleClient.Protocol;
 
 namespace RoomsPortal.Web.Api.Console;
 
@@ -124,11 +126,15 @@ public sealed class ConsoleThrottle
         return ConsoleProblems.TooManyAttempts(http, retryAfter);
     }
 
-    /// <summary>The code was checked and was not one this console may redeem (unknown, expired, revoked, used): a guess.</summary>
-    private static bool IsWrongCode(object? result) => result is IStatusCodeHttpResult
-    {
-        StatusCode: StatusCodes.Status404NotFound or StatusCodes.Status409Conflict or StatusCodes.Status410Gone,
-    };
+    /// <summary>
+    /// The code was checked and was not one this console may redeem (unknown, expired, revoked, used): a guess. Told by
+    /// the problem's code, not its status: a 409 <c>agreement_required</c> (a new agreement was published) checked no
+    /// code, and counting it let one new agreement spend a building's hourly budget.
+    /// </summary>
+    private static bool IsWrongCode(object? result) =>
+        result is ProblemHttpResult { ProblemDetails.Extensions: var extensions }
+        && extensions.TryGetValue("code", out var code)
+        && code is ConsoleErrorCodes.OtpInvalid or ConsoleErrorCodes.OtpExpired or ConsoleErrorCodes.OtpRevoked or ConsoleErrorCodes.OtpAlreadyUsed;
 
     private static string DeviceOf(HttpContext http) =>
         http.User.HasClaim(c => c.Type == ConsoleAuthentication.SerialClaim) ? http.User.DeviceKey() : "none";
@@ -140,7 +146,7 @@ public sealed class ConsoleThrottle
     {
         public bool TryTake(string device, string address, out TimeSpan retryAfter)
         {
-            if (!perDevice.TryTake(device, out retryAfter))
+            if (!perDevice.TryTake(device, out retryAfter, out var taken))
             {
                 return false;
             }
@@ -150,7 +156,7 @@ public sealed class ConsoleThrottle
                 return true;
             }
 
-            perDevice.GiveBack(device);
+            perDevice.GiveBack(device, taken);
             return false;
         }
     }

@@ -8,12 +8,13 @@ namespace RoomsPortal.Web.Api.Console;
 /// 100 ms to replenish it; with a partition per console and per address that heartbeat was the largest single cost in
 /// a CPU profile of consoles redeeming (6.6 %). Here a call touches only its own key, and windows that ended are
 /// dropped by a sweep that runs at most once a window, on a call. A key asked about but never charged holds nothing.
+/// Windows run on the monotonic timestamp (as the framework's limiters did): a wall-clock step stretches or cuts none.
 /// </summary>
 public sealed class WindowCounter
 {
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
     private readonly int _permits;
-    private readonly long _windowTicks;
+    private readonly long _windowTicks; // in TimeProvider timestamp units
     private readonly TimeProvider _time;
     private long _nextSweepTicks;
 
@@ -22,15 +23,15 @@ public sealed class WindowCounter
         ArgumentOutOfRangeException.ThrowIfLessThan(permits, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
         _permits = permits;
-        _windowTicks = window.Ticks;
         _time = time ?? throw new ArgumentNullException(nameof(time));
+        _windowTicks = (long)Math.Ceiling(window.TotalSeconds * _time.TimestampFrequency);
         _nextSweepTicks = Now + _windowTicks;
     }
 
     /// <summary>Keys with a window open or not yet swept (for tests and diagnostics).</summary>
     public int Count => _windows.Count;
 
-    private long Now => _time.GetUtcNow().UtcTicks;
+    private long Now => _time.GetTimestamp();
 
     /// <summary>Whether <paramref name="key"/> has a permit left, without spending it; else how long until it has.</summary>
     public bool HasRoom(string key, out TimeSpan retryAfter)
@@ -49,13 +50,16 @@ public sealed class WindowCounter
                 return true;
             }
 
-            retryAfter = TimeSpan.FromTicks(window.EndsTicks - now);
+            retryAfter = _time.GetElapsedTime(now, window.EndsTicks);
             return false;
         }
     }
 
     /// <summary>Spends one of <paramref name="key"/>'s permits; false (and how long until one is back) when none is left.</summary>
-    public bool TryTake(string key, out TimeSpan retryAfter)
+    public bool TryTake(string key, out TimeSpan retryAfter) => TryTake(key, out retryAfter, out _);
+
+    /// <summary>As <see cref="TryTake(string, out TimeSpan)"/>; <paramref name="taken"/> names the window the permit came from, for <see cref="GiveBack"/>.</summary>
+    public bool TryTake(string key, out TimeSpan retryAfter, out long taken)
     {
         var now = Now;
         SweepIfDue(now);
@@ -75,6 +79,7 @@ public sealed class WindowCounter
                     (window.EndsTicks, window.Used) = (now + _windowTicks, 0);
                 }
 
+                taken = window.EndsTicks;
                 if (window.Used < _permits)
                 {
                     window.Used++;
@@ -82,20 +87,23 @@ public sealed class WindowCounter
                     return true;
                 }
 
-                retryAfter = TimeSpan.FromTicks(window.EndsTicks - now);
+                retryAfter = _time.GetElapsedTime(now, window.EndsTicks);
                 return false;
             }
         }
     }
 
-    /// <summary>Gives back a permit just taken, when a second budget refused the same call.</summary>
-    public void GiveBack(string key)
+    /// <summary>
+    /// Gives back a permit just taken, when a second budget refused the same call: only to the window it came from
+    /// (<paramref name="taken"/>), so a window that ended and opened again meanwhile is not given an extra one.
+    /// </summary>
+    public void GiveBack(string key, long taken)
     {
         if (_windows.TryGetValue(key, out var window))
         {
             lock (window)
             {
-                if (window.Used > 0 && window.EndsTicks > Now)
+                if (!window.Swept && window.EndsTicks == taken && window.Used > 0)
                 {
                     window.Used--;
                 }
