@@ -251,7 +251,6 @@ internal static partial class PortalHost
         return client;
     }
 
-    /// <summary>The answer's JSON, or an exception naming the call and the portal's problem document.</summary>
     /// <summary>
     /// Waits out the automation API's per-key budget (600 calls a minute, refilled every 10 s) as a rollout script
     /// should: a 429 is sent again after its Retry-After. Listing 2 x 19,000 accounts back takes 190 pages, more than
@@ -276,6 +275,7 @@ internal static partial class PortalHost
         }
     }
 
+    /// <summary>The answer's JSON, or an exception naming the call and the portal's problem document.</summary>
     private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, string what)
     {
         using (response)
