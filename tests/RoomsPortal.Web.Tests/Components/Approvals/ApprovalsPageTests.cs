@@ -171,6 +171,62 @@ public sealed class ApprovalsPageTests : PortalComponentContext
         snackbars.WaitForAssertion(() => Assert.Contains("Another admin already decided this request.", snackbars.Markup, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Requested_date_sorts_newest_first_then_oldest_first_and_expiry_soonest_first()
+    {
+        await Seed.RedeemAsync("room-1@contoso.com", "SN-SORT-OLD", ct: Ct);
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        await Seed.RedeemAsync("room-2@contoso.com", "SN-SORT-NEW", ct: Ct);
+        var page = RenderPage<ApprovalsPage>();
+        page.WaitForAssertion(() => Assert.Equal(["SN-SORT-NEW", "SN-SORT-OLD"], Serials(page)));
+        Assert.Equal("descending", page.Find("th:has([data-testid='sort-requested'])").GetAttribute("aria-sort"));
+
+        page.Find("[data-testid='sort-requested']").Click();
+        page.WaitForAssertion(() => Assert.Equal(["SN-SORT-OLD", "SN-SORT-NEW"], Serials(page)));
+        Assert.Equal("ascending", page.Find("th:has([data-testid='sort-requested'])").GetAttribute("aria-sort"));
+
+        // Both codes were issued for 8 hours, so the older request's code expires first.
+        page.Find("[data-testid='sort-requested']").Click();
+        page.WaitForAssertion(() => Assert.Equal(["SN-SORT-NEW", "SN-SORT-OLD"], Serials(page)));
+        page.Find("[data-testid='sort-expires']").Click();
+        page.WaitForAssertion(() => Assert.Equal(["SN-SORT-OLD", "SN-SORT-NEW"], Serials(page)));
+        Assert.Equal("ascending", page.Find("th:has([data-testid='sort-expires'])").GetAttribute("aria-sort"));
+        Assert.Equal("none", page.Find("th:has([data-testid='sort-requested'])").GetAttribute("aria-sort"));
+    }
+
+    [Fact]
+    public async Task The_pager_pages_through_the_queue_and_a_page_emptied_by_decisions_shows_the_last_one()
+    {
+        var ids = new List<Guid>();
+        for (var i = 1; i <= 12; i++)
+        {
+            ids.Add(await Seed.RedeemAsync($"room-{i}@contoso.com", $"SN-PAGE-{i:00}", ct: Ct));
+            Clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        var page = RenderPage<ApprovalsPage>();
+        page.WaitForAssertion(() => Assert.Equal("1-12 of 12", page.Find("[data-testid='page-info']").TextContent));
+        Assert.NotNull(page.Find("[aria-label='Next page']").GetAttribute("disabled"));
+
+        page.Find("[data-testid='page-size']").Change("10");
+        page.WaitForAssertion(() => Assert.Equal("1-10 of 12", page.Find("[data-testid='page-info']").TextContent));
+        Assert.Equal(10, Serials(page).Count);
+        Assert.NotNull(page.Find("[aria-label='Previous page']").GetAttribute("disabled"));
+
+        page.Find("[aria-label='Next page']").Click();
+        page.WaitForAssertion(() => Assert.Equal(["SN-PAGE-02", "SN-PAGE-01"], Serials(page)));
+        Assert.Equal("11-12 of 12", page.Find("[data-testid='page-info']").TextContent);
+
+        // Another admin decides both requests on this page: the page shows what is now the last page.
+        await Seed.Admin.ApproveAsync(ids[0], Ct);
+        await Seed.Admin.ApproveAsync(ids[1], Ct);
+        page.WaitForAssertion(() => Assert.Equal("1-10 of 10", page.Find("[data-testid='page-info']").TextContent));
+        Assert.Equal(10, Serials(page).Count);
+    }
+
+    private static List<string> Serials(IRenderedComponent<ApprovalsPage> page) =>
+        [.. page.FindAll("[data-testid='request-serial']").Select(s => s.TextContent.Replace("Serial ", "", StringComparison.Ordinal))];
+
     /// <summary>The page with its dialog and snackbar providers, which render outside the page's markup.</summary>
     private (IRenderedComponent<ApprovalsPage> Page, IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars) Open()
     {
