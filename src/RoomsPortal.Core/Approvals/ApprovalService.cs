@@ -155,9 +155,10 @@ public sealed partial class ApprovalService(
         };
         requests = query.Sort switch
         {
-            ApprovalSort.RequestedOldestFirst => requests.OrderBy(r => r.RequestedAt),
-            ApprovalSort.ExpiresSoonestFirst => requests.OrderBy(r => r.ExpiresAt),
-            _ => requests.OrderByDescending(r => r.RequestedAt),
+            // The id breaks ties (a burst of redemptions in one clock tick), so paging neither repeats nor skips a request.
+            ApprovalSort.RequestedOldestFirst => requests.OrderBy(r => r.RequestedAt).ThenBy(r => r.Id),
+            ApprovalSort.ExpiresSoonestFirst => requests.OrderBy(r => r.ExpiresAt).ThenBy(r => r.Id),
+            _ => requests.OrderByDescending(r => r.RequestedAt).ThenBy(r => r.Id),
         };
         var total = await requests.CountAsync(ct);
         return new PagedResult<ApprovalRequestView>(await ViewsAsync(requests.Skip((page - 1) * size).Take(size), now, ct), total, page, size);

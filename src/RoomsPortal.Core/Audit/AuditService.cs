@@ -31,7 +31,7 @@ public sealed class AuditService(IDbContextFactory<PortalDbContext> dbFactory, T
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var entries = Filter(db.Set<AuditEntry>().AsNoTracking(), query);
         var total = await entries.CountAsync(ct);
-        var items = await entries.OrderByDescending(e => e.OccurredAt).Skip((page - 1) * size).Take(size).ToListAsync(ct);
+        var items = await entries.OrderByDescending(e => e.OccurredAt).ThenBy(e => e.Id).Skip((page - 1) * size).Take(size).ToListAsync(ct);
         return new PagedResult<AuditEntry>(items, total, page, size);
     }
 

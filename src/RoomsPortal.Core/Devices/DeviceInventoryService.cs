@@ -76,7 +76,8 @@ public sealed class DeviceInventoryService(IDbContextFactory<PortalDbContext> db
         return new PagedResult<DeviceView>(items, total, page, size);
     }
 
-    private static IQueryable<Device> Sort(IQueryable<Device> devices, DeviceSort sort, bool descending) => (sort, descending) switch
+    // The id breaks every remaining tie (a room of one model, one approval batch), so paging neither repeats nor skips a device.
+    private static IOrderedQueryable<Device> Sort(IQueryable<Device> devices, DeviceSort sort, bool descending) => ((sort, descending) switch
     {
         (DeviceSort.SignedIn, false) => devices.OrderBy(d => d.SignedInAt).ThenBy(d => d.ProvisionedAt),
         (DeviceSort.SignedIn, true) => devices.OrderByDescending(d => d.SignedInAt).ThenByDescending(d => d.ProvisionedAt),
@@ -90,5 +91,5 @@ public sealed class DeviceInventoryService(IDbContextFactory<PortalDbContext> db
         (DeviceSort.Model, true) => devices.OrderByDescending(d => d.Model),
         (_, true) => devices.OrderByDescending(d => d.Serial).ThenByDescending(d => d.DeviceKey),
         _ => devices.OrderBy(d => d.Serial).ThenBy(d => d.DeviceKey),
-    };
+    }).ThenBy(d => d.Id);
 }

@@ -80,4 +80,27 @@ public sealed class DeviceInventoryServiceTests : IAsyncLifetime
         Assert.All(byConsole.Items, e => Assert.Equal("console:Contoso/RoomConsole 10/SN-0001", e.ActorId));
         Assert.NotEmpty(byConsole.Items);
     }
+
+    [Theory]
+    [InlineData(DeviceSort.Model, false)]
+    [InlineData(DeviceSort.Make, true)]
+    [InlineData(DeviceSort.SignedIn, false)]
+    [InlineData(DeviceSort.Provisioned, true)]
+    public async Task Devices_that_tie_on_the_sort_page_through_once_each(DeviceSort sort, bool descending)
+    {
+        // One model, approved within one clock tick, none signed in yet: the sort key ties for every device.
+        for (var i = 1; i <= 6; i++)
+        {
+            await ProvisionAsync($"Building {i}", new DeviceInfo($"SN-TIE-{i}", "Contoso", "RoomConsole 10", null));
+        }
+
+        var seen = new List<string>();
+        for (var page = 1; page <= 6; page++)
+        {
+            var one = await _devices.ListAsync(new DeviceQuery(Page: page, PageSize: 1, Sort: sort, Descending: descending), AccessScope.All, Ct);
+            seen.Add(Assert.Single(one.Items).Serial);
+        }
+
+        Assert.Equal(Enumerable.Range(1, 6).Select(i => $"SN-TIE-{i}"), seen.Order(StringComparer.Ordinal));
+    }
 }

@@ -192,4 +192,24 @@ public sealed class AuditAndSecurityTests : IAsyncLifetime
 
         return cells;
     }
+
+    [Fact]
+    public async Task Audit_entries_of_the_same_instant_page_through_once_each()
+    {
+        // Eight room groups created within one clock tick: eight entries with one timestamp.
+        for (var i = 1; i <= 8; i++)
+        {
+            await _h.GroupAsync($"Building {i}");
+        }
+
+        var all = await _h.Audit.QueryAsync(new AuditQuery(PageSize: 200), Ct);
+        var seen = new List<Guid>();
+        for (var page = 1; page <= all.TotalCount; page++)
+        {
+            seen.Add(Assert.Single((await _h.Audit.QueryAsync(new AuditQuery(Page: page, PageSize: 1), Ct)).Items).Id);
+        }
+
+        Assert.Equal(8, all.TotalCount);
+        Assert.Equal(all.Items.Select(e => e.Id).Order(), seen.Order());
+    }
 }

@@ -184,4 +184,31 @@ public sealed class DecisionTests : IAsyncLifetime
         Assert.Equal(ids[2], Assert.Single(pending.Items).Id);
         Assert.Equal(ids[1], Assert.Single(forAccount.Items).Id);
     }
+
+    [Theory]
+    [InlineData(ApprovalSort.RequestedNewestFirst)]
+    [InlineData(ApprovalSort.RequestedOldestFirst)]
+    [InlineData(ApprovalSort.ExpiresSoonestFirst)]
+    public async Task Requests_of_the_same_instant_page_through_once_each(ApprovalSort sort)
+    {
+        // One batch (one expiry) redeemed within one clock tick: every sort key ties, and a page of one at a time
+        // must still give each request once.
+        var group = await _h.GroupAsync("Campus");
+        var accounts = await _h.AccountsAsync(group, [.. Enumerable.Range(1, 8).Select(i => $"tie{i}@example.com")]);
+        var batch = await _h.GenerateAsync([.. accounts.Select(a => a.Id)]);
+        var ids = new HashSet<Guid>();
+        for (var i = 0; i < batch.Items.Count; i++)
+        {
+            ids.Add((await _h.Approvals.RedeemAsync(batch.Items[i].Code, Console1 with { Serial = $"SN-TIE{i}" }, null, Ct)).Value!.RequestId);
+        }
+
+        var seen = new List<Guid>();
+        for (var page = 1; page <= ids.Count; page++)
+        {
+            var one = await _h.Approvals.ListAsync(new ApprovalQuery(Status: ApprovalStatus.Pending, Sort: sort, Page: page, PageSize: 1), AccessScope.All, Ct);
+            seen.Add(Assert.Single(one.Items).Id);
+        }
+
+        Assert.Equal(ids.Order(), seen.Order());
+    }
 }

@@ -172,26 +172,36 @@ public sealed class ApprovalsPageTests : PortalComponentContext
     }
 
     [Fact]
-    public async Task Requested_date_sorts_newest_first_then_oldest_first_and_expiry_soonest_first()
+    public async Task Requested_date_sorts_newest_or_oldest_first_and_expiration_date_soonest_first()
     {
-        await Seed.RedeemAsync("room-1@contoso.com", "SN-SORT-OLD", ct: Ct);
-        Clock.Advance(TimeSpan.FromMinutes(5));
-        await Seed.RedeemAsync("room-2@contoso.com", "SN-SORT-NEW", ct: Ct);
+        // Codes issued A, B, C (so they expire in that order), redeemed B, C, A: each sort gives its own order.
+        var codes = new Dictionary<string, string>();
+        foreach (var name in new[] { "A", "B", "C" })
+        {
+            codes[name] = await Seed.IssueAsync($"room-{name}@contoso.com", ct: Ct);
+            Clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        foreach (var name in new[] { "B", "C", "A" })
+        {
+            await Seed.RedeemCodeAsync(codes[name], $"SN-SORT-{name}", Ct);
+            Clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
         var page = RenderPage<ApprovalsPage>();
-        page.WaitForAssertion(() => Assert.Equal(["SN-SORT-NEW", "SN-SORT-OLD"], Serials(page)));
-        Assert.Equal("descending", page.Find("th:has([data-testid='sort-requested'])").GetAttribute("aria-sort"));
+        page.WaitForAssertion(() => Assert.Equal(["SN-SORT-A", "SN-SORT-C", "SN-SORT-B"], Serials(page)));
+        Assert.Equal(("descending", null), SortStates(page));
 
         page.Find("[data-testid='sort-requested']").Click();
-        page.WaitForAssertion(() => Assert.Equal(["SN-SORT-OLD", "SN-SORT-NEW"], Serials(page)));
-        Assert.Equal("ascending", page.Find("th:has([data-testid='sort-requested'])").GetAttribute("aria-sort"));
+        page.WaitForAssertion(() => Assert.Equal(["SN-SORT-B", "SN-SORT-C", "SN-SORT-A"], Serials(page)));
+        Assert.Equal(("ascending", null), SortStates(page));
 
-        // Both codes were issued for 8 hours, so the older request's code expires first.
-        page.Find("[data-testid='sort-requested']").Click();
-        page.WaitForAssertion(() => Assert.Equal(["SN-SORT-NEW", "SN-SORT-OLD"], Serials(page)));
         page.Find("[data-testid='sort-expires']").Click();
-        page.WaitForAssertion(() => Assert.Equal(["SN-SORT-OLD", "SN-SORT-NEW"], Serials(page)));
-        Assert.Equal("ascending", page.Find("th:has([data-testid='sort-expires'])").GetAttribute("aria-sort"));
-        Assert.Equal("none", page.Find("th:has([data-testid='sort-requested'])").GetAttribute("aria-sort"));
+        page.WaitForAssertion(() => Assert.Equal(["SN-SORT-A", "SN-SORT-B", "SN-SORT-C"], Serials(page)));
+        Assert.Equal((null, "ascending"), SortStates(page));
+
+        page.Find("[data-testid='sort-requested']").Click();
+        page.WaitForAssertion(() => Assert.Equal(["SN-SORT-A", "SN-SORT-C", "SN-SORT-B"], Serials(page)));
     }
 
     [Fact]
@@ -216,6 +226,10 @@ public sealed class ApprovalsPageTests : PortalComponentContext
         page.Find("[aria-label='Next page']").Click();
         page.WaitForAssertion(() => Assert.Equal(["SN-PAGE-02", "SN-PAGE-01"], Serials(page)));
         Assert.Equal("11-12 of 12", page.Find("[data-testid='page-info']").TextContent);
+        page.Find("[aria-label='First page']").Click();
+        page.WaitForAssertion(() => Assert.Equal("1-10 of 12", page.Find("[data-testid='page-info']").TextContent));
+        page.Find("[aria-label='Last page']").Click();
+        page.WaitForAssertion(() => Assert.Equal("11-12 of 12", page.Find("[data-testid='page-info']").TextContent));
 
         // Another admin decides both requests on this page: the page shows what is now the last page.
         await Seed.Admin.ApproveAsync(ids[0], Ct);
@@ -223,6 +237,46 @@ public sealed class ApprovalsPageTests : PortalComponentContext
         page.WaitForAssertion(() => Assert.Equal("1-10 of 10", page.Find("[data-testid='page-info']").TextContent));
         Assert.Equal(10, Serials(page).Count);
     }
+
+    [Fact]
+    public async Task A_larger_page_keeps_the_first_request_shown_on_screen()
+    {
+        for (var i = 1; i <= 30; i++)
+        {
+            await Seed.RedeemAsync($"room-{i}@contoso.com", $"SN-SIZE-{i:00}", ct: Ct);
+            Clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        var page = RenderPage<ApprovalsPage>();
+        page.WaitForAssertion(() => Assert.Equal("1-25 of 30", page.Find("[data-testid='page-info']").TextContent));
+        page.Find("[data-testid='page-size']").Change("10");
+        page.WaitForAssertion(() => Assert.Equal("1-10 of 30", page.Find("[data-testid='page-info']").TextContent));
+        page.Find("[aria-label='Last page']").Click();
+        page.WaitForAssertion(() => Assert.Equal("21-30 of 30", page.Find("[data-testid='page-info']").TextContent));
+
+        // Rows 21-30 were on screen: with 25 a page, row 21 is on the first page.
+        page.Find("[data-testid='page-size']").Change("25");
+        page.WaitForAssertion(() => Assert.Equal("1-25 of 30", page.Find("[data-testid='page-info']").TextContent));
+        page.Find("[data-testid='page-size']").Change("10");
+        page.WaitForAssertion(() => Assert.Equal("1-10 of 30", page.Find("[data-testid='page-info']").TextContent));
+    }
+
+    [Fact]
+    public async Task A_prerender_shows_the_loading_row_and_leaves_the_queue_to_the_interactive_render()
+    {
+        await Seed.RedeemAsync("room-1@contoso.com", "SN-PRERENDER-1", ct: Ct);
+        Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Static", isInteractive: false));
+
+        var page = RenderPage<ApprovalsPage>();
+
+        page.WaitForElement("[data-testid='approvals-loading']");
+        Assert.DoesNotContain("SN-PRERENDER-1", page.Markup, StringComparison.Ordinal);
+        Assert.Equal("", page.Find("[data-testid='page-info']").TextContent);
+    }
+
+    private static (string? Requested, string? Expires) SortStates(IRenderedComponent<ApprovalsPage> page) =>
+        (page.Find("th:has([data-testid='sort-requested'])").GetAttribute("aria-sort"),
+         page.Find("th:has([data-testid='sort-expires'])").GetAttribute("aria-sort"));
 
     private static List<string> Serials(IRenderedComponent<ApprovalsPage> page) =>
         [.. page.FindAll("[data-testid='request-serial']").Select(s => s.TextContent.Replace("Serial ", "", StringComparison.Ordinal))];
