@@ -43,4 +43,33 @@ public sealed class SqliteSetupTests : IAsyncLifetime
 
         Assert.Equal((long)SqliteConnectionSetup.BusyTimeoutMilliseconds, (long)(await command.ExecuteScalarAsync(Ct))!);
     }
+
+    [Theory]
+    [InlineData("SELECT ef_compare(1, 2);")]
+    [InlineData("SELECT regexp('a', 'a');")]
+    public async Task The_portals_connections_carry_none_of_the_providers_sql_functions(string sql)
+    {
+        // Registered again on every open by Microsoft.Data.Sqlite when present (PortalSqliteConnection).
+        await using var db = await _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct);
+        await db.Database.OpenConnectionAsync(Ct);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = sql;
+
+        var error = await Assert.ThrowsAsync<SqliteException>(() => command.ExecuteScalarAsync(Ct));
+        Assert.Contains("no such function", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_model_has_no_decimal_property_that_would_need_the_providers_functions()
+    {
+        // SQLite keeps decimals as text, and EF Core compares and adds them with its ef_* functions, which the portal's
+        // connections leave out: a decimal property needs PortalSqliteConnection to register them again.
+        await using var db = await _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct);
+
+        var decimals = db.Model.GetEntityTypes().SelectMany(t => t.GetProperties())
+            .Where(p => Nullable.GetUnderlyingType(p.ClrType) == typeof(decimal) || p.ClrType == typeof(decimal))
+            .Select(p => $"{p.DeclaringType.DisplayName()}.{p.Name}");
+
+        Assert.Empty(decimals);
+    }
 }
