@@ -8,8 +8,8 @@ namespace RoomsPortal.MicroBench;
 /// <summary>
 /// What an open of a pooled SQLite connection costs: every unit of work and read of the portal opens one.
 /// <c>PortalConnection</c> is the portal's context as configured (<c>UsePortalSqlite</c>, with
-/// <c>PortalSqliteConnection</c>); <c>ProviderConnection</c> is the same with EF Core's own SQLite connection, which
-/// registers fifteen SQL functions and aggregates again on every open.
+/// <c>PortalSqliteConnection</c>); <c>ProviderConnection</c> is the same with EF Core's own SQLite connection, whose
+/// functions, aggregates and collation Microsoft.Data.Sqlite registers on every open and removes on every close.
 /// </summary>
 [MemoryDiagnoser]
 public class SqliteOpenBenchmarks

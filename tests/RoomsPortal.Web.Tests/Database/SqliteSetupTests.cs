@@ -60,16 +60,33 @@ public sealed class SqliteSetupTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_model_has_no_decimal_property_that_would_need_the_providers_functions()
+    public async Task The_model_has_no_decimal_that_would_need_the_providers_functions()
     {
-        // SQLite keeps decimals as text, and EF Core compares and adds them with its ef_* functions, which the portal's
-        // connections leave out: a decimal property needs PortalSqliteConnection to register them again.
+        // SQLite keeps decimals as text, and EF Core compares, orders and adds them with its ef_* functions and the
+        // EF_DECIMAL collation, which the portal's connections leave out: a decimal (on the database side, after any
+        // value converter, also as a collection's element) needs PortalSqliteConnection to register them again.
+        // A decimal computed in a query alone is caught by the suites, which all run on these connections.
         await using var db = await _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct);
 
-        var decimals = db.Model.GetEntityTypes().SelectMany(t => t.GetProperties())
-            .Where(p => Nullable.GetUnderlyingType(p.ClrType) == typeof(decimal) || p.ClrType == typeof(decimal))
+        static bool IsDecimal(Type? type) => type is not null && (Nullable.GetUnderlyingType(type) ?? type) == typeof(decimal);
+        var decimals = db.Model.GetEntityTypes()
+            .SelectMany(t => t.GetFlattenedProperties())
+            .Where(p => IsDecimal(p.ClrType) || IsDecimal(p.GetValueConverter()?.ProviderClrType) || IsDecimal(p.GetProviderClrType())
+                || IsDecimal(p.GetElementType()?.ClrType))
             .Select(p => $"{p.DeclaringType.DisplayName()}.{p.Name}");
 
         Assert.Empty(decimals);
+    }
+
+    [Fact]
+    public void The_provider_is_the_version_the_connection_class_was_compared_with()
+    {
+        // PortalSqliteConnection leaves out part of the provider's connection set-up: on an EF Core upgrade, compare it
+        // with SqliteRelationalConnection.InitializeDbConnection again, then move ComparedWith.
+#pragma warning disable EF1001 // Reads the provider's assembly version only.
+        var provider = typeof(Microsoft.EntityFrameworkCore.Sqlite.Storage.Internal.SqliteRelationalConnection).Assembly.GetName().Version!;
+#pragma warning restore EF1001
+
+        Assert.Equal(PortalSqliteConnection.ComparedWith, new Version(provider.Major, provider.Minor));
     }
 }
