@@ -116,25 +116,29 @@ public sealed class AgreementService(IDbContextFactory<PortalDbContext> dbFactor
         var now = time.GetUtcNow();
         var accepted = await dbFactory.InTransactionAsync(async (db, token) =>
         {
-            var nowUtc = now.UtcDateTime;
-            var session = await db.Set<ConsoleSession>().AsNoTracking()
-                .FirstOrDefaultAsync(s => s.Id == sessionId && s.RevokedAtUtc == null && s.ExpiresAtUtc > nowUtc, token);
+            // Tracked: the acceptance is two columns of this row, saved with the audit entry in one SaveChanges.
+            var session = await LiveSessionForUpdateQuery(db, sessionId, now.UtcDateTime, token);
             if (session is null)
             {
                 return false;
             }
 
-            await db.Set<ConsoleSession>()
-                .Where(s => s.Id == sessionId)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.AgreementVersion, current.Version).SetProperty(x => x.AgreementAcceptedAtUtc, nowUtc), token);
+            var before = session.AgreementVersion;
+            session.AgreementVersion = current.Version;
+            session.AgreementAcceptedAtUtc = now.UtcDateTime;
             db.Add(AuditEntry.Create(now, Actor.Console(session.Make, session.Model, session.SerialNumber), AuditCategory.Devices,
                 AuditOperations.AgreementAccepted, session.SerialNumber,
-                details: $"{session.Make} {session.Model} accepted the end user agreement {current.Version} (before: {session.AgreementVersion ?? "none"})"));
+                details: $"{session.Make} {session.Model} accepted the end user agreement {current.Version} (before: {before ?? "none"})"));
             await db.SaveChangesAsync(token);
             return true;
         }, ct);
         return accepted ? current : AcceptAgreementError.CredentialNotFound;
     }
+
+    // Every console accepts once, in its own unit of work: compiled once, tracked (the acceptance updates the row).
+    private static readonly Func<PortalDbContext, Guid, DateTime, CancellationToken, Task<ConsoleSession?>> LiveSessionForUpdateQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, Guid id, DateTime now, CancellationToken ct) => db.Set<ConsoleSession>()
+            .FirstOrDefault(s => s.Id == id && s.RevokedAtUtc == null && s.ExpiresAtUtc > now));
 
     /// <summary>Every published version, the latest effective date first.</summary>
     public async Task<IReadOnlyList<AgreementView>> ListAsync(CancellationToken ct = default)

@@ -156,13 +156,23 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
             session.AgreementVersion = previousAgreement?.Version;
             session.AgreementAcceptedAtUtc = previousAgreement?.AcceptedAtUtc;
             // One live credential per console: the new one replaces every earlier one (a console that verifies again
-            // has lost or renewed its credential; a copy of the old one must not stay usable).
-            await work.Set<ConsoleSession>()
-                .Where(s => s.DeviceKey == key && s.RevokedAtUtc == null && s.ExpiresAtUtc > now)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAtUtc, now), workCt);
+            // has lost or renewed its credential; a copy of the old one must not stay usable). Most verifications find
+            // none (a first setup, or a credential that ran out), so a compiled look comes before the update.
+            if (await LiveSessionOfDeviceQuery(work, key, now, workCt))
+            {
+                await work.Set<ConsoleSession>()
+                    .Where(s => s.DeviceKey == key && s.RevokedAtUtc == null && s.ExpiresAtUtc > now)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAtUtc, now), workCt);
+            }
+
             work.Set<ConsoleSession>().Add(session);
             await work.SaveChangesAsync(workCt);
             // A console that now verifies was fixed: its earlier failures need no more helpdesk attention.
+            if (!await OpenFailureQuery(work, serial, make, workCt))
+            {
+                return 0;
+            }
+
             return await work.Set<VerificationFailure>()
                 .Where(f => f.SerialNumber == serial && f.Make == make && f.ResolvedAtUtc == null)
                 .ExecuteUpdateAsync(
@@ -212,6 +222,14 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
             .FirstOrDefault());
 
     private sealed record AcceptedAgreement(string? Version, DateTime? AcceptedAtUtc);
+
+    private static readonly Func<PortalDbContext, string, DateTime, CancellationToken, Task<bool>> LiveSessionOfDeviceQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, string key, DateTime now, CancellationToken ct) => db.Set<ConsoleSession>()
+            .Any(s => s.DeviceKey == key && s.RevokedAtUtc == null && s.ExpiresAtUtc > now));
+
+    private static readonly Func<PortalDbContext, string, string, CancellationToken, Task<bool>> OpenFailureQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, string serial, string make, CancellationToken ct) => db.Set<VerificationFailure>()
+            .Any(f => f.SerialNumber == serial && f.Make == make && f.ResolvedAtUtc == null));
 
     /// <summary>Whether one session is still live (neither expired nor replaced): a hub call's check, compiled once.</summary>
     public async Task<bool> IsLiveAsync(Guid sessionId, CancellationToken ct = default)

@@ -11,6 +11,7 @@ public sealed class DeviceVerificationServiceTests : IAsyncLifetime, IDisposable
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
     private readonly ECDsa _manufacturer = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly ECDsa _fabrikam = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly CommandLog _commands = new();
     private TestDatabase _database = default!;
     private DeviceVerificationService _service = default!;
     private AgreementService _agreements = default!;
@@ -19,7 +20,7 @@ public sealed class DeviceVerificationServiceTests : IAsyncLifetime, IDisposable
 
     public async ValueTask InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync();
+        _database = await TestDatabase.CreateAsync(_commands);
         var catalog = new DeviceCatalogService(_database, _time);
         await catalog.AddCertifiedModelAsync("Contoso", "RoomConsole 10", RoomsPortal.Core.Common.Actor.User("admin-1", "Ada Admin"), TestContext.Current.CancellationToken);
         await catalog.AddManufacturerKeyAsync(
@@ -209,6 +210,27 @@ public sealed class DeviceVerificationServiceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_first_verification_writes_its_credential_and_updates_nothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var neighbour = Console10 with { SerialNumber = "SN-0002" };
+        await _service.VerifyAsync(neighbour, null, null, ct);
+        await _service.VerifyAsync(neighbour, Sign(_manufacturer, neighbour), null, ct);
+        _commands.Clear();
+
+        var result = await _service.VerifyAsync(Console10, Sign(_manufacturer, Console10), null, ct);
+
+        // Nothing to revoke and nothing to resolve: the unit of work looks (two reads) and only inserts the credential.
+        Assert.True(result.Succeeded);
+        Assert.DoesNotContain(_commands.Texts, t => t.TrimStart().StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase));
+        Assert.Single(_commands.Texts, t => t.Contains("INSERT INTO \"ConsoleSession\"", StringComparison.Ordinal));
+        // The neighbour's credential and resolved failure are as they were.
+        await using var db = _database.CreateDbContext();
+        Assert.Equal(2, await db.Set<ConsoleSession>().CountAsync(s => s.RevokedAtUtc == null, ct));
+        Assert.Equal(1, await db.Set<VerificationFailure>().CountAsync(f => f.ResolvedAtUtc != null, ct));
+    }
+
+    [Fact]
     public async Task Only_the_current_agreement_version_is_accepted()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -254,5 +276,31 @@ public sealed class DeviceVerificationServiceTests : IAsyncLifetime, IDisposable
     {
         await using var db = _database.CreateDbContext();
         return await db.Set<VerificationFailure>().SingleAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>The text of every command the service's contexts run, in order.</summary>
+    private sealed class CommandLog : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _texts = new();
+
+        public IReadOnlyList<string> Texts => [.. _texts];
+
+        public void Clear() => _texts.Clear();
+
+        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
+            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
+            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            _texts.Enqueue(command.CommandText);
+            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+        }
+
+        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> NonQueryExecutingAsync(
+            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
+            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            _texts.Enqueue(command.CommandText);
+            return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
+        }
     }
 }
