@@ -138,6 +138,9 @@ internal sealed class BenchReport
 
     public GcFigures? RedemptionGc { get; set; }
 
+    /// <summary>The SQLite file's writer turns in the same pass: whether the one writer, not the machine, set the rate.</summary>
+    public WriterFigures? RedemptionWriters { get; set; }
+
     public RedemptionFigures? RedeemWhileWaiting { get; set; }
 
     public WaitingFigures? Waiting { get; set; }
@@ -185,6 +188,11 @@ internal sealed class BenchReport
             if (RedemptionGc is { } gc)
             {
                 rows.Add(("portal GCs during redemptions: gen0 / gen1 / gen2, paused", gc.Describe(r.Seconds)));
+            }
+
+            if (RedemptionWriters is { } writers)
+            {
+                rows.Add(("SQLite writer during redemptions", writers.Describe(r.Seconds, r.Succeeded + r.Failed)));
             }
         }
 

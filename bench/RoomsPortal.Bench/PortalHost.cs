@@ -56,6 +56,7 @@ internal static partial class PortalHost
         // The portal's own folder (appsettings.json, as a published portal has beside it). The build writes it to
         // MvcTestingAppManifest.json; WebApplicationFactory's own lookup expects a test assembly and misses it here.
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_ROOMSPORTAL_WEB", PortalContentRoot());
+        using var writers = new WriterTurns();
         await using var portal = new BenchPortalFactory(data, ArgValue(args, "--postgres"));
         var address = portal.ServerAddress;
         var services = portal.Services;
@@ -108,6 +109,10 @@ internal static partial class PortalHost
                         // Collections and the time threads stood still for them since the process started, the longest
                         // pause since the previous gc command, and the memory the GC has committed.
                         Reply(GcFigures.OfThisProcess().ToAnswer());
+                        break;
+                    case "writers":
+                        // The SQLite writer turns taken since the start: how many, held and waited seconds.
+                        Reply(writers.Read().ToAnswer());
                         break;
                     case "quit":
                         Reply("bye");

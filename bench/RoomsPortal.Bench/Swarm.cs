@@ -249,6 +249,7 @@ internal static class Swarm
         using var phase = new CancellationTokenSource(options.PhaseTimeout);
         using var gate = new SemaphoreSlim(options.InFlight);
         var gcStart = GcFigures.Parse(await portal.CommandAsync("gc", AnswerTimeout));
+        var writersStart = WriterFigures.Parse(await portal.CommandAsync("writers", AnswerTimeout));
         var swarmCpuStart = Environment.CpuUsage.TotalTime;
         var cpuStart = portal.ReadCpuSeconds();
         var watch = Stopwatch.StartNew();
@@ -287,6 +288,7 @@ internal static class Swarm
         report.RedemptionCpuPercent = (portal.ReadCpuSeconds() - cpuStart) / seconds * 100;
         report.RedemptionSwarmCpuPercent = (Environment.CpuUsage.TotalTime - swarmCpuStart).TotalSeconds / seconds * 100;
         report.RedemptionGc = GcFigures.Parse(await portal.CommandAsync("gc", AnswerTimeout)) - gcStart;
+        report.RedemptionWriters = WriterFigures.Parse(await portal.CommandAsync("writers", AnswerTimeout)) - writersStart;
     }
 
     /// <summary>The portal's live managed heap after a full, compacting collection (the host's <c>memory</c> command).</summary>

@@ -113,7 +113,8 @@ public sealed partial class ApprovalService
             return RedeemAttempt.Failed(RedeemError.Unknown, "unknown");
         }
 
-        var existing = await RequestByOtpQuery(db, otp.Id, ct);
+        // Only a redemption makes a request, in the transaction that claims the code: a code not claimed yet has none.
+        var existing = otp.RedeemedAt is null ? null : await RequestByOtpQuery(db, otp.Id, ct);
         if (existing is not null)
         {
             // Only the console that redeemed (same make, model and serial) gets its request back; any other was refused.

@@ -48,6 +48,23 @@ public static class PortalMetrics
     public static readonly Counter<long> DeviceUpsertConflicts = Meter.CreateCounter<long>(
         "roomsportal.device.upsert_conflicts", description: "Device rows inserted concurrently and retried as updates");
 
+    /// <summary>
+    /// How long a unit of work on a SQLite file waited for the file's one writer turn (<c>SqliteWriters</c>), in seconds.
+    /// Recorded on SQLite only.
+    /// </summary>
+    public static readonly Histogram<double> SqliteWriterWait = Meter.CreateHistogram<double>(
+        "roomsportal.sqlite.writer.wait", unit: "s", description: "Time a unit of work waited for the SQLite file's writer turn",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+
+    /// <summary>
+    /// How long a unit of work held the SQLite file's writer turn (its transaction, reads and writes, and commit), in
+    /// seconds. Their sum over an interval is how busy the one writer was: near the interval itself, the file is the
+    /// limit (docs/scale-out.md). Recorded on SQLite only.
+    /// </summary>
+    public static readonly Histogram<double> SqliteWriterTurn = Meter.CreateHistogram<double>(
+        "roomsportal.sqlite.writer.turn", unit: "s", description: "Time a unit of work held the SQLite file's writer turn",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
+
     internal static KeyValuePair<string, object?> Guard(string name) => new("guard", name);
 
     internal static KeyValuePair<string, object?> Outcome(string name) => new("outcome", name);

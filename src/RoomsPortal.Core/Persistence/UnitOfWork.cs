@@ -48,7 +48,7 @@ public static class UnitOfWork
             {
                 // A retried attempt starts from what the database holds, not from the failed attempt's entities.
                 state.Db.ChangeTracker.Clear();
-                using var writer = await SqliteWriters.EnterAsync(state.Db, token);
+                await using var writer = await SqliteWriters.EnterAsync(state.Db, token);
                 await using var transaction = await state.Db.Database.BeginTransactionAsync(token);
                 var result = await state.Work(state.Db, token);
                 if (state.Db.Database.CurrentTransaction is not null)

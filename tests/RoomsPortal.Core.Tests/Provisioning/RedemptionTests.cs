@@ -98,6 +98,29 @@ public sealed class RedemptionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_code_not_claimed_yet_is_redeemed_without_looking_for_its_request_and_a_retry_finds_it()
+    {
+        var commands = new CommandLog();
+        await using var h = await CreateAsync(commands);
+        var (_, _, otp) = await h.OneOtpAsync();
+        commands.Clear();
+
+        var first = await h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+        var firstCommands = commands.Texts;
+        commands.Clear();
+        var again = await h.Approvals.RedeemAsync(otp.Code, Console1, null, Ct);
+
+        // Only a redemption makes a request, when it claims the code: the first has nothing to look for, the retry does.
+        Assert.DoesNotContain(firstCommands, ReadsRequests);
+        Assert.Contains(commands.Texts, ReadsRequests);
+        Assert.True(again.Value!.Retried);
+        Assert.Equal(first.Value!.RequestId, again.Value.RequestId);
+    }
+
+    private static bool ReadsRequests(string sql) =>
+        sql.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) && sql.Contains("FROM \"ApprovalRequest\"", StringComparison.Ordinal);
+
+    [Fact]
     public async Task Redeem_by_another_device_is_already_used()
     {
         var (_, _, otp) = await _h.OneOtpAsync();

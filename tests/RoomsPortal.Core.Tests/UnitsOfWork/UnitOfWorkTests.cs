@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 using RoomsPortal.Core.Approvals;
 using RoomsPortal.Core.Audit;
+using RoomsPortal.Core.Diagnostics;
 using RoomsPortal.Core.Notifications;
 using RoomsPortal.Core.Persistence;
 using RoomsPortal.Core.Tests.Support;
@@ -115,6 +116,96 @@ public sealed class UnitOfWorkTests
         Assert.Equal(migrations + 2, begins.Count);
         await using var check = database.CreateDbContext();
         Assert.Equal(2, await check.Set<AuditEntry>().CountAsync(a => a.Operation == "Probe", Ct));
+    }
+
+    [Fact]
+    public async Task On_SQLite_a_writer_whose_turn_ends_while_another_waits_gives_its_thread_to_the_next()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var firstDb = database.CreateDbContext();
+        await using var secondDb = database.CreateDbContext();
+
+        var first = await SqliteWriters.EnterAsync(firstDb, Ct);
+        if (TestDatabase.Provider != TestProvider.Sqlite)
+        {
+            // Only SQLite files have one writer: other providers' units of work are not queued.
+            Assert.Null(first);
+            return;
+        }
+
+        var waiting = SqliteWriters.EnterAsync(secondDb, Ct);
+        Assert.False(waiting.IsCompleted);
+
+        // The next writer has the turn, and its continuation sits in this thread's own queue: the ending writer yields,
+        // so the thread runs the next writer before the rest of its own request.
+        var ending = first!.DisposeAsync();
+        Assert.False(ending.IsCompleted);
+        await ending;
+        var second = await waiting;
+        Assert.NotNull(second);
+
+        // Nobody waits now: the turn ends without giving up the thread.
+        Assert.True(second.DisposeAsync().IsCompleted);
+    }
+
+    [Fact]
+    public async Task On_SQLite_a_unit_of_work_records_its_wait_for_the_writer_turn_and_the_turn_it_held()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        using var probe = new WriterProbe();
+
+        await database.InTransactionAsync(async (db, token) =>
+        {
+            db.Add(AuditEntry.Create(DateTimeOffset.UnixEpoch, Admin, AuditCategory.Security, "Probe", "timed"));
+            return await db.SaveChangesAsync(token);
+        }, Ct);
+
+        if (TestDatabase.Provider == TestProvider.Sqlite)
+        {
+            // What an operator scrapes to see how busy the file's one writer is (docs/scale-out.md).
+            Assert.Single(probe.Waits);
+            Assert.True(Assert.Single(probe.Turns) > 0);
+        }
+        else
+        {
+            Assert.Empty(probe.Waits);
+            Assert.Empty(probe.Turns);
+        }
+    }
+
+    /// <summary>The writer-turn measurements made by this test's own flow (other tests' units of work are not counted).</summary>
+    private sealed class WriterProbe : IDisposable
+    {
+        private static readonly AsyncLocal<WriterProbe?> Current = new();
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private readonly System.Collections.Concurrent.ConcurrentQueue<double> _waits = new();
+        private readonly System.Collections.Concurrent.ConcurrentQueue<double> _turns = new();
+
+        public WriterProbe()
+        {
+            Current.Value = this;
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (ReferenceEquals(instrument, PortalMetrics.SqliteWriterWait) || ReferenceEquals(instrument, PortalMetrics.SqliteWriterTurn))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+            {
+                if (ReferenceEquals(Current.Value, this))
+                {
+                    (ReferenceEquals(instrument, PortalMetrics.SqliteWriterTurn) ? _turns : _waits).Enqueue(value);
+                }
+            });
+            _listener.Start();
+        }
+
+        public IReadOnlyList<double> Waits => [.. _waits];
+
+        public IReadOnlyList<double> Turns => [.. _turns];
+
+        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>Counts transactions about to begin, before the provider is asked for one.</summary>

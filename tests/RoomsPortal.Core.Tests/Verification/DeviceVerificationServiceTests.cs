@@ -277,30 +277,4 @@ public sealed class DeviceVerificationServiceTests : IAsyncLifetime, IDisposable
         await using var db = _database.CreateDbContext();
         return await db.Set<VerificationFailure>().SingleAsync(TestContext.Current.CancellationToken);
     }
-
-    /// <summary>The text of every command the service's contexts run, in order.</summary>
-    private sealed class CommandLog : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _texts = new();
-
-        public IReadOnlyList<string> Texts => [.. _texts];
-
-        public void Clear() => _texts.Clear();
-
-        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
-            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
-            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            _texts.Enqueue(command.CommandText);
-            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
-        }
-
-        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> NonQueryExecutingAsync(
-            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
-            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result, CancellationToken cancellationToken = default)
-        {
-            _texts.Enqueue(command.CommandText);
-            return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
-        }
-    }
 }

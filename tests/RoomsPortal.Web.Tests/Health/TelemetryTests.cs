@@ -91,6 +91,9 @@ public sealed partial class TelemetryTests
         Assert.True(Value(after, "roomsportal_redemptions_total", "outcome=\"pending\"") >= Value(before, "roomsportal_redemptions_total", "outcome=\"pending\"") + 1);
         Assert.True(Value(after, "roomsportal_decisions_total", "decision=\"approved\"") >= Value(before, "roomsportal_decisions_total", "decision=\"approved\"") + 1);
         Assert.True(Value(after, "roomsportal_verifications_total", "outcome=\"verified\"") >= Value(before, "roomsportal_verifications_total", "outcome=\"verified\"") + 1);
+        // The SQLite file's writer turns: at least the console's verification, acceptance and redemption and the approval.
+        Assert.True(Value(after, "roomsportal_sqlite_writer_turn_seconds_count", string.Empty) >= Value(before, "roomsportal_sqlite_writer_turn_seconds_count", string.Empty) + 4);
+        Assert.True(Value(after, "roomsportal_sqlite_writer_wait_seconds_count", string.Empty) >= Value(before, "roomsportal_sqlite_writer_wait_seconds_count", string.Empty) + 4);
         // Per-host meters (ASP.NET Core's, the web meter) are not asserted on the scrape: several portals in one test
         // process publish same-named meters, and one host's shutdown can end the shared stream (production runs one).
         Assert.DoesNotContain(code, after, StringComparison.OrdinalIgnoreCase);
