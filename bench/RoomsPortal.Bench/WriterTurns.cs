@@ -52,7 +52,8 @@ internal sealed class WriterTurns : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument, PortalMetrics.SqliteWriterTurn) || ReferenceEquals(instrument, PortalMetrics.SqliteWriterWait))
+            // By name: the instruments are published while PortalMetrics' fields are still being set.
+            if (instrument.Meter.Name == PortalMetrics.MeterName && instrument.Name is PortalMetrics.SqliteWriterTurnName or PortalMetrics.SqliteWriterWaitName)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -61,7 +62,7 @@ internal sealed class WriterTurns : IDisposable
         {
             lock (_lock)
             {
-                if (ReferenceEquals(instrument, PortalMetrics.SqliteWriterTurn))
+                if (instrument.Name == PortalMetrics.SqliteWriterTurnName)
                 {
                     _turns++;
                     _turnSeconds += value;

@@ -15,6 +15,15 @@ public static class PortalMetrics
     /// <summary>The name of the <see cref="ActivitySource"/> of the console path's spans.</summary>
     public const string SourceName = "RoomsPortal";
 
+    /// <summary>
+    /// <see cref="SqliteWriterWait"/>'s name. A listener matches instruments by meter and name, not by reference: the
+    /// instruments are published while this class's fields are still being set.
+    /// </summary>
+    public const string SqliteWriterWaitName = "roomsportal.sqlite.writer.wait";
+
+    /// <summary><see cref="SqliteWriterTurn"/>'s name (match by name, as for <see cref="SqliteWriterWaitName"/>).</summary>
+    public const string SqliteWriterTurnName = "roomsportal.sqlite.writer.turn";
+
     private static readonly Meter Meter = new(MeterName);
 
     /// <summary>Spans of the console path and the decisions: "Verify device", "Redeem OTP", "Approve request", "Reject request".</summary>
@@ -49,21 +58,23 @@ public static class PortalMetrics
         "roomsportal.device.upsert_conflicts", description: "Device rows inserted concurrently and retried as updates");
 
     /// <summary>
-    /// How long a unit of work on a SQLite file waited for the file's one writer turn (<c>SqliteWriters</c>), in seconds.
-    /// Recorded on SQLite only.
+    /// How long a unit of work on a SQLite file waited for the file's one writer turn (<c>SqliteWriters</c>), in seconds,
+    /// tagged <c>outcome</c>: <c>entered</c>, or <c>timeout</c> when it gave up queueing after 5 s and went on to
+    /// SQLite's own busy wait. Recorded on SQLite only.
     /// </summary>
     public static readonly Histogram<double> SqliteWriterWait = Meter.CreateHistogram<double>(
-        "roomsportal.sqlite.writer.wait", unit: "s", description: "Time a unit of work waited for the SQLite file's writer turn",
+        SqliteWriterWaitName, unit: "s", description: "Time a unit of work waited for the SQLite file's writer turn",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
 
     /// <summary>
     /// How long a unit of work held the SQLite file's writer turn (its transaction, reads and writes, and commit), in
     /// seconds. Their sum over an interval is how busy the one writer was: near the interval itself, the file is the
-    /// limit (docs/scale-out.md). Recorded on SQLite only.
+    /// limit (docs/scale-out.md). The hand-over from one writer to the next counts as the next one's wait, not as a
+    /// turn, so a file that is the limit can read somewhat below the whole interval. Recorded on SQLite only.
     /// </summary>
     public static readonly Histogram<double> SqliteWriterTurn = Meter.CreateHistogram<double>(
-        "roomsportal.sqlite.writer.turn", unit: "s", description: "Time a unit of work held the SQLite file's writer turn",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
+        SqliteWriterTurnName, unit: "s", description: "Time a unit of work held the SQLite file's writer turn",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5, 5, 10] });
 
     internal static KeyValuePair<string, object?> Guard(string name) => new("guard", name);
 

@@ -17,7 +17,10 @@ internal static class SqliteWriters
     /// <summary>Past this, a writer goes on to SQLite's own wait rather than queue for ever (nesting would hang).</summary>
     private static readonly TimeSpan MaxQueueTime = TimeSpan.FromSeconds(5);
 
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
+    private static readonly KeyValuePair<string, object?> Entered = new("outcome", "entered");
+    private static readonly KeyValuePair<string, object?> TimedOut = new("outcome", "timeout");
+
+    private static readonly ConcurrentDictionary<string, Gate> Gates = new(StringComparer.Ordinal);
 
     public static async Task<IAsyncDisposable?> EnterAsync(PortalDbContext db, CancellationToken ct)
     {
@@ -26,25 +29,41 @@ internal static class SqliteWriters
             return null;
         }
 
-        var gate = Gates.GetOrAdd(file, static _ => new SemaphoreSlim(1, 1));
+        var gate = Gates.GetOrAdd(file, static _ => new Gate());
         var asked = Stopwatch.GetTimestamp();
-        if (!await gate.WaitAsync(MaxQueueTime, ct))
+        bool entered;
+        Interlocked.Increment(ref gate.Waiting);
+        try
         {
-            return null;
+            entered = await gate.Turns.WaitAsync(MaxQueueTime, ct);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref gate.Waiting);
         }
 
-        var entered = Stopwatch.GetTimestamp();
-        PortalMetrics.SqliteWriterWait.Record(Stopwatch.GetElapsedTime(asked, entered).TotalSeconds);
-        return new Turn(gate, entered);
+        var now = Stopwatch.GetTimestamp();
+        var turn = entered ? new Turn(gate, now) : null;
+        // The turn exists before anything else runs: whatever a listener does, the turn is given back when it ends.
+        PortalMetrics.SqliteWriterWait.Record(Stopwatch.GetElapsedTime(asked, now).TotalSeconds, entered ? Entered : TimedOut);
+        return turn;
+    }
+
+    /// <summary>A file's one writer turn, and how many units of work wait for it now.</summary>
+    private sealed class Gate
+    {
+        public readonly SemaphoreSlim Turns = new(1, 1);
+        public int Waiting;
     }
 
     /// <summary>
-    /// A writer's turn. When it ends and the next writer was waiting, the next one's continuation sits in this thread's
-    /// own work queue, behind whatever this thread does next (the rest of its request), while the file's one writer
-    /// turn stands idle. So the ending writer yields its thread: the thread runs the next writer at once, and the rest
-    /// of this request goes on when a thread is free.
+    /// A writer's turn. When it ends and another writer waits, the next one's continuation is queued on this thread
+    /// (a thread-pool thread's own queue), behind whatever this thread does next (the rest of its request), while the
+    /// file's one writer turn stands idle. So the ending writer yields: the thread runs the next writer at once, and
+    /// the rest of this request goes on from the pool's shared queue. (Under a synchronization context, such as a
+    /// Blazor circuit's, the yield goes to that context instead; harmless, and the admin pages write little.)
     /// </summary>
-    private sealed class Turn(SemaphoreSlim gate, long entered) : IAsyncDisposable
+    private sealed class Turn(Gate gate, long entered) : IAsyncDisposable
     {
         private int _released;
 
@@ -55,9 +74,16 @@ internal static class SqliteWriters
                 return;
             }
 
-            PortalMetrics.SqliteWriterTurn.Record(Stopwatch.GetElapsedTime(entered).TotalSeconds);
-            gate.Release();
-            if (gate.CurrentCount == 0)
+            try
+            {
+                gate.Turns.Release();
+            }
+            finally
+            {
+                PortalMetrics.SqliteWriterTurn.Record(Stopwatch.GetElapsedTime(entered).TotalSeconds);
+            }
+
+            if (Volatile.Read(ref gate.Waiting) > 0)
             {
                 await Task.Yield();
             }

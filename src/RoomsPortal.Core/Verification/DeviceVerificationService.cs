@@ -156,9 +156,12 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
             session.AgreementVersion = previousAgreement?.Version;
             session.AgreementAcceptedAtUtc = previousAgreement?.AcceptedAtUtc;
             // One live credential per console: the new one replaces every earlier one (a console that verifies again
-            // has lost or renewed its credential; a copy of the old one must not stay usable). Most verifications find
-            // none (a first setup, or a credential that ran out), so a compiled look comes before the update.
-            if (await LiveSessionOfDeviceQuery(work, key, now, workCt))
+            // has lost or renewed its credential; a copy of the old one must not stay usable). On SQLite this unit of
+            // work holds the file's one writer turn, so a compiled look first sees what the update would, and most
+            // verifications find nothing (a first setup, or a credential that ran out). Where writers run at once
+            // (PostgreSQL, SQL Server), the update itself looks, so a verification committed meanwhile is still seen.
+            var oneWriter = work.Database.ProviderName == PortalDbContext.SqliteProviderName;
+            if (!oneWriter || await LiveSessionOfDeviceQuery(work, key, now, workCt))
             {
                 await work.Set<ConsoleSession>()
                     .Where(s => s.DeviceKey == key && s.RevokedAtUtc == null && s.ExpiresAtUtc > now)
@@ -168,7 +171,7 @@ public sealed class DeviceVerificationService(IDbContextFactory<PortalDbContext>
             work.Set<ConsoleSession>().Add(session);
             await work.SaveChangesAsync(workCt);
             // A console that now verifies was fixed: its earlier failures need no more helpdesk attention.
-            if (!await OpenFailureQuery(work, serial, make, workCt))
+            if (oneWriter && !await OpenFailureQuery(work, serial, make, workCt))
             {
                 return 0;
             }

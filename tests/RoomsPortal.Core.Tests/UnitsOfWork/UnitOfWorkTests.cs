@@ -119,7 +119,7 @@ public sealed class UnitOfWorkTests
     }
 
     [Fact]
-    public async Task On_SQLite_a_writer_whose_turn_ends_while_another_waits_gives_its_thread_to_the_next()
+    public async Task On_SQLite_a_writer_whose_turn_ends_while_another_waits_yields_its_thread()
     {
         await using var database = await TestDatabase.CreateAsync();
         await using var firstDb = database.CreateDbContext();
@@ -136,8 +136,8 @@ public sealed class UnitOfWorkTests
         var waiting = SqliteWriters.EnterAsync(secondDb, Ct);
         Assert.False(waiting.IsCompleted);
 
-        // The next writer has the turn, and its continuation sits in this thread's own queue: the ending writer yields,
-        // so the thread runs the next writer before the rest of its own request.
+        // The next writer has the turn, and its continuation is queued on this thread: the ending writer yields (does
+        // not complete synchronously), so a pool thread would run the next writer before the rest of its own request.
         var ending = first!.DisposeAsync();
         Assert.False(ending.IsCompleted);
         await ending;
@@ -145,7 +145,9 @@ public sealed class UnitOfWorkTests
         Assert.NotNull(second);
 
         // Nobody waits now: the turn ends without giving up the thread.
-        Assert.True(second.DisposeAsync().IsCompleted);
+        var last = second.DisposeAsync();
+        Assert.True(last.IsCompleted);
+        await last;
     }
 
     [Fact]
@@ -186,7 +188,8 @@ public sealed class UnitOfWorkTests
             Current.Value = this;
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (ReferenceEquals(instrument, PortalMetrics.SqliteWriterWait) || ReferenceEquals(instrument, PortalMetrics.SqliteWriterTurn))
+                // By name: the instruments are published while PortalMetrics' fields are still being set.
+                if (instrument.Meter.Name == PortalMetrics.MeterName && instrument.Name is PortalMetrics.SqliteWriterWaitName or PortalMetrics.SqliteWriterTurnName)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
@@ -195,7 +198,7 @@ public sealed class UnitOfWorkTests
             {
                 if (ReferenceEquals(Current.Value, this))
                 {
-                    (ReferenceEquals(instrument, PortalMetrics.SqliteWriterTurn) ? _turns : _waits).Enqueue(value);
+                    (instrument.Name == PortalMetrics.SqliteWriterTurnName ? _turns : _waits).Enqueue(value);
                 }
             });
             _listener.Start();
