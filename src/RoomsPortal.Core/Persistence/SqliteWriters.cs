@@ -74,6 +74,9 @@ internal static class SqliteWriters
                 return;
             }
 
+            // Read before the release: once released, the next writer may already run (and stop counting as waiting)
+            // on another thread.
+            var another = Volatile.Read(ref gate.Waiting) > 0;
             try
             {
                 gate.Turns.Release();
@@ -83,7 +86,7 @@ internal static class SqliteWriters
                 PortalMetrics.SqliteWriterTurn.Record(Stopwatch.GetElapsedTime(entered).TotalSeconds);
             }
 
-            if (Volatile.Read(ref gate.Waiting) > 0)
+            if (another)
             {
                 await Task.Yield();
             }
