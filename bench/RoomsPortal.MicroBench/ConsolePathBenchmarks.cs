@@ -31,6 +31,7 @@ namespace RoomsPortal.MicroBench;
 public class ConsolePathBenchmarks
 {
     private const int Consoles = 320;
+    private const string GroupName = "Microbench";
     private static readonly Actor Admin = Actor.User("microbench", "Micro Bench");
 
     private readonly ECDsa _manufacturer = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -42,7 +43,6 @@ public class ConsolePathBenchmarks
     private ResourceAccountService _accounts = default!;
     private OtpService _otps = default!;
     private InProcessProvisioningNotifier _notifier = default!;
-    private string _groupName = "";
     private string _agreementVersion = "";
     private int _serial;
     private int _next;
@@ -78,8 +78,7 @@ public class ConsolePathBenchmarks
         var catalog = new DeviceCatalogService(_factory, time);
         Check((await catalog.AddCertifiedModelAsync("Contoso", "RoomConsole 10", Admin)).Succeeded, "certified model");
         Check((await catalog.AddManufacturerKeyAsync("Contoso", "factory", Convert.ToBase64String(_manufacturer.ExportSubjectPublicKeyInfo()), Admin)).Succeeded, "manufacturer key");
-        _groupName = "Microbench";
-        Check((await new RoomGroupService(_factory, time).CreateAsync(_groupName, Admin)).Succeeded, "room group");
+        Check((await new RoomGroupService(_factory, time).CreateAsync(GroupName, Admin)).Succeeded, "room group");
         var preferences = new PreferencesService(_factory, time);
         var current = await preferences.GetAsync();
         Check((await preferences.UpdateAsync(current with { AutoApproval = true }, Admin)).Succeeded, "auto approval");
@@ -125,7 +124,7 @@ public class ConsolePathBenchmarks
     {
         _next = 0;
         var first = _serial;
-        var csv = "upn,display name,room group\n" + string.Concat(Enumerable.Range(first, Consoles).Select(i => $"room{i}@microbench.example.com,Room {i},{_groupName}\n"));
+        var csv = "upn,display name,room group\n" + string.Concat(Enumerable.Range(first, Consoles).Select(i => $"room{i}@microbench.example.com,Room {i},{GroupName}\n"));
         var imported = await _accounts.ImportAsync(csv, Admin, AccessScope.All);
         Check(imported.Succeeded, "import: " + string.Join("; ", imported.Errors));
         await using var db = await _factory.CreateDbContextAsync();
@@ -161,7 +160,7 @@ public class ConsolePathBenchmarks
         Check((await _approvals.RedeemAsync(code, device, "127.0.0.1")).Succeeded, "redemption");
     }
 
-    private DeviceIdentity NewDevice() => new("Contoso", "RoomConsole 10", $"MB-{Interlocked.Increment(ref _serial):D8}", "1.0.0");
+    private DeviceIdentity NewDevice() => new("Contoso", "RoomConsole 10", $"MB-{++_serial:D8}", "1.0.0");
 
     private (DeviceIdentity, string) Signed(DeviceIdentity device)
     {

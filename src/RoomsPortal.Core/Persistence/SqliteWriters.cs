@@ -17,8 +17,8 @@ internal static class SqliteWriters
     /// <summary>Past this, a writer goes on to SQLite's own wait rather than queue for ever (nesting would hang).</summary>
     private static readonly TimeSpan MaxQueueTime = TimeSpan.FromSeconds(5);
 
-    private static readonly KeyValuePair<string, object?> Entered = new("outcome", "entered");
-    private static readonly KeyValuePair<string, object?> TimedOut = new("outcome", "timeout");
+    private static readonly KeyValuePair<string, object?> EnteredTag = new("outcome", "entered");
+    private static readonly KeyValuePair<string, object?> TimedOutTag = new("outcome", "timeout");
 
     private static readonly ConcurrentDictionary<string, Gate> Gates = new(StringComparer.Ordinal);
 
@@ -45,7 +45,7 @@ internal static class SqliteWriters
         var now = Stopwatch.GetTimestamp();
         var turn = entered ? new Turn(gate, now) : null;
         // The turn exists before anything else runs: whatever a listener does, the turn is given back when it ends.
-        PortalMetrics.SqliteWriterWait.Record(Stopwatch.GetElapsedTime(asked, now).TotalSeconds, entered ? Entered : TimedOut);
+        PortalMetrics.SqliteWriterWait.Record(Stopwatch.GetElapsedTime(asked, now).TotalSeconds, entered ? EnteredTag : TimedOutTag);
         return turn;
     }
 
